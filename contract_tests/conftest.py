@@ -1,0 +1,125 @@
+"""The contract suite's target: an implementation started here, or any server at a base URL.
+
+    pytest contract_tests --impl fastapi            # start fastapi_impl's production server
+    pytest contract_tests --impl flask --db postgres
+    pytest contract_tests --base-url http://127.0.0.1:8000   # judge a server already running
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import hypothesis
+import pytest
+
+from contract_tests import databases, implementations, server
+
+ARTIFACTS = Path(os.environ.get("CONTRACT_ARTIFACTS", implementations.ROOT / "contract-artifacts"))
+DEFAULT_EXAMPLES = 25
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "items contract suite")
+    group.addoption("--impl", metavar="NAME", help="start this implementation (a folder NAME_impl/ with impl.toml)")
+    group.addoption("--base-url", metavar="URL", help="judge a server already running at URL (it must be disposable)")
+    group.addoption("--impl-venv", metavar="DIR", help="virtualenv the implementation is installed in")
+    group.addoption(
+        "--db", choices=("sqlite", "postgres"), default="sqlite", help="database for --impl (default: sqlite)"
+    )
+    group.addoption(
+        "--examples",
+        type=int,
+        default=int(os.environ.get("CONTRACT_EXAMPLES", DEFAULT_EXAMPLES)),
+        help=f"Schemathesis examples per operation and stateful scenarios (default {DEFAULT_EXAMPLES})",
+    )
+    group.addoption(
+        "--random",
+        action="store_true",
+        help="explore with random seeds instead of the reproducible default",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Our own profile, loaded even when CI=true made Hypothesis pick its "ci" profile: deterministic
+    # by default so a failure reproduces, no example database, no deadline (servers are slow to start).
+    hypothesis.settings.register_profile(
+        "contract",
+        derandomize=not config.getoption("--random"),
+        database=None,
+        deadline=None,
+        max_examples=config.getoption("--examples"),
+        print_blob=True,
+        suppress_health_check=[
+            hypothesis.HealthCheck.too_slow,
+            hypothesis.HealthCheck.filter_too_much,
+            hypothesis.HealthCheck.data_too_large,
+        ],
+    )
+    hypothesis.settings.load_profile("contract")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    target = config.getoption("--base-url") or f"implementation {config.getoption('--impl')}"
+    mode = "random" if config.getoption("--random") else "deterministic"
+    return [f"contract target: {target} (db: {config.getoption('--db')}); {config.getoption('--examples')} examples, {mode}"]
+
+
+@pytest.fixture(scope="session")
+def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    url = request.config.getoption("--base-url")
+    name = request.config.getoption("--impl")
+    if url:
+        yield url.rstrip("/")
+        return
+    if not name:
+        pytest.fail("no target: give --impl NAME or --base-url URL", pytrace=False)
+    impl = implementations.get(name)
+    venv = request.config.getoption("--impl-venv")
+    db = request.config.getoption("--db")
+    try:
+        database = databases.sqlite() if db == "sqlite" else databases.postgres(name)
+        with database as database_url:
+            with server.running(impl, database_url, ARTIFACTS, Path(venv) if venv else None) as started:
+                yield started
+    except databases.DatabaseUnavailable as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{error} (CI=true: PostgreSQL is required)", pytrace=False)
+        pytest.skip(f"PostgreSQL SKIPPED: {error}")
+    except server.ServerError as error:
+        pytest.fail(f"{impl.name}: {error}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def client(base_url: str) -> Iterator[httpx.Client]:
+    # Redirects are not followed: a redirect where the contract wants a 404 is a failure.
+    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A title prefix no other test uses, so list assertions hold on a shared server."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+CASES = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def case_counter(request: pytest.FixtureRequest) -> dict:
+    """Counts the requests Schemathesis generates, for the summary line."""
+    return request.config.stash.setdefault(CASES, {"operations": 0, "stateful": 0})
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    counts = config.stash.get(CASES, None)
+    if counts:
+        total = counts["operations"] + counts["stateful"]
+        terminalreporter.write_line(
+            f"schemathesis: {total} generated requests sent "
+            f"({counts['operations']} operation cases, {counts['stateful']} stateful steps)"
+        )

@@ -1,0 +1,90 @@
+"""What every contract test checks the same way: problem details, items, Allow headers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+ERROR_CODES = frozenset(
+    {
+        "required",
+        "unknown_field",
+        "wrong_type",
+        "null",
+        "too_short",
+        "too_long",
+        "too_small",
+        "too_large",
+        "invalid_value",
+        "invalid_choice",
+    }
+)
+# RFC 9110 reason phrases, pinned by DESIGN.md because Python and Werkzeug versions disagree.
+TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+}
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+COLLECTION_METHODS = {"GET", "POST"}
+ITEM_METHODS = {"DELETE", "GET", "PATCH", "PUT"}
+ONE_MIB = 1024 * 1024
+
+
+def media_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """Assert ``response`` is an RFC 9457 problem with ``status``; return its body."""
+    assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text[:500]}"
+    assert media_type(response) == "application/problem+json", response.headers.get("content-type")
+    body = response.json()
+    assert body.get("type") == "about:blank", body
+    assert body.get("title") == TITLES[status], body
+    assert body.get("status") == status, body
+    assert isinstance(body.get("detail"), str), body
+    if status == 422:
+        assert isinstance(body.get("errors"), list) and body["errors"], body
+        for error in body["errors"]:
+            assert isinstance(error.get("field"), str), error
+            assert error.get("code") in ERROR_CODES, error
+            assert isinstance(error.get("message"), str), error
+    else:
+        assert "errors" not in body, body
+    return body
+
+
+def error_pairs(response: httpx.Response) -> set[tuple[str, str]]:
+    """The 422's errors as a set of ``(field, code)``, the way DESIGN.md compares them."""
+    return {(error["field"], error["code"]) for error in problem(response, 422)["errors"]}
+
+
+def allowed(response: httpx.Response) -> set[str]:
+    header = response.headers.get("allow")
+    assert header is not None, f"no Allow header on {response.status_code}"
+    return {method.strip().upper() for method in header.split(",") if method.strip()}
+
+
+def assert_item(body: dict[str, Any], **expected: Any) -> None:
+    """Assert ``body`` is a well-formed Item, with ``expected`` field values."""
+    assert set(body) == {"id", "title", "description", "price", "quantity", "created_at", "updated_at"}, body
+    assert isinstance(body["id"], int) and not isinstance(body["id"], bool) and body["id"] >= 1
+    assert isinstance(body["quantity"], int) and not isinstance(body["quantity"], bool)
+    assert isinstance(body["price"], (int, float)) and not isinstance(body["price"], bool)
+    for stamp in ("created_at", "updated_at"):
+        assert TIMESTAMP.match(body[stamp]), f"{stamp}={body[stamp]!r} is not RFC 3339 UTC with Z"
+    for key, value in expected.items():
+        assert body[key] == value, f"{key}: expected {value!r}, got {body[key]!r}"
+
+
+def create(client: httpx.Client, **fields: Any) -> dict[str, Any]:
+    response = client.post("/items", json=fields)
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -1,0 +1,128 @@
+"""GET /items: the page envelope, every sort with its id tie-break, and the filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from contract_tests.support import create, error_pairs
+
+SORTS = ["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
+
+
+@pytest.fixture
+def catalogue(client, prefix):
+    """Items under one prefix, with equal titles and equal prices to exercise the tie-break."""
+    rows = [
+        ("b", 10.0),
+        ("B", 2.5),
+        ("a", 10.0),
+        ("\u00e9", 999999.0),  # é: after every ASCII letter by code point
+        ("Z", 1.0),
+        ("b", 2.5),
+    ]
+    return [create(client, title=f"{prefix}-{suffix}", price=price) for suffix, price in rows]
+
+
+def sort_key(item, field):
+    value = item[field]
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if field == "created_at" else value
+
+
+def expected_order(items, sort):
+    field = sort.lstrip("-")
+    by_id = sorted(items, key=lambda item: item["id"])
+    # Stable sort on the key alone keeps ids ascending among ties, in both directions.
+    ordered = sorted(by_id, key=lambda item: sort_key(item, field), reverse=sort.startswith("-"))
+    return [item["id"] for item in ordered]
+
+
+def listed(client, **params):
+    response = client.get("/items", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.parametrize("sort", SORTS)
+def test_each_sort_breaks_ties_by_id_ascending(client, prefix, catalogue, sort):
+    page = listed(client, q=prefix, sort=sort)
+    assert [item["id"] for item in page["items"]] == expected_order(catalogue, sort)
+
+
+def test_default_sort_is_id(client, prefix, catalogue):
+    assert [item["id"] for item in listed(client, q=prefix)["items"]] == sorted(i["id"] for i in catalogue)
+
+
+def test_title_sorts_by_code_point(client, prefix, catalogue):
+    titles = [item["title"] for item in listed(client, q=prefix, sort="title")["items"]]
+    assert [t.removeprefix(prefix + "-") for t in titles] == ["B", "Z", "a", "b", "b", "\u00e9"]
+
+
+def test_page_envelope_counts_every_match(client, prefix, catalogue):
+    page = listed(client, q=prefix)
+    assert set(page) == {"items", "total", "limit", "offset"}
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (6, 20, 0, 6)
+    page = listed(client, q=prefix, limit=4, offset=0)
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (6, 4, 0, 4)
+    page = listed(client, q=prefix, limit=4, offset=4)
+    assert (page["total"], page["limit"], page["offset"], len(page["items"])) == (6, 4, 4, 2)
+    assert [i["id"] for i in page["items"]] == sorted(i["id"] for i in catalogue)[4:]
+    page = listed(client, q=prefix, offset=100)
+    assert (page["total"], page["items"]) == (6, [])
+
+
+def test_limit_and_offset_at_their_bounds(client, prefix, catalogue):
+    assert listed(client, q=prefix, limit=1)["limit"] == 1
+    assert listed(client, q=prefix, limit=100)["limit"] == 100
+    page = listed(client, q=prefix, offset=9223372036854775807)
+    assert (page["total"], page["items"]) == (6, [])
+
+
+def test_q_folds_ascii_case_only(client, prefix, catalogue):
+    assert listed(client, q=prefix.upper())["total"] == 6
+    assert listed(client, q=f"{prefix}-b")["total"] == 3  # b, B and b
+    assert listed(client, q=f"{prefix}-\u00e9")["total"] == 1
+    assert listed(client, q=f"{prefix}-\u00c9")["total"] == 0  # É does not fold to é
+
+
+def test_q_is_a_literal_substring_not_a_pattern(client, prefix):
+    create(client, title=f"{prefix}-50%_off", price=1)
+    create(client, title=f"{prefix}-50xxoff", price=1)
+    assert listed(client, q=f"{prefix}-50%_")["total"] == 1
+    assert listed(client, q=f"{prefix}_")["total"] == 0
+    assert listed(client, q=f"{prefix}%")["total"] == 0
+
+
+def test_price_filters_are_inclusive(client, prefix, catalogue):
+    page = listed(client, q=prefix, min_price=2.5, max_price=10)
+    assert sorted(item["price"] for item in page["items"]) == [2.5, 2.5, 10.0, 10.0]
+    assert page["total"] == 4
+    assert listed(client, q=prefix, min_price=999999)["total"] == 1
+    assert listed(client, q=prefix, max_price=1)["total"] == 1
+    assert listed(client, q=prefix, min_price=0)["total"] == 6
+    assert listed(client, q=prefix, min_price=11, max_price=10)["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "pair"),
+    [
+        ({"limit": "0"}, ("limit", "too_small")),
+        ({"limit": "101"}, ("limit", "too_large")),
+        ({"limit": "abc"}, ("limit", "wrong_type")),
+        ({"limit": "3.5"}, ("limit", "wrong_type")),
+        ({"offset": "-1"}, ("offset", "too_small")),
+        ({"offset": "9223372036854775808"}, ("offset", "too_large")),
+        ({"sort": "colour"}, ("sort", "invalid_choice")),
+        ({"sort": "-"}, ("sort", "invalid_choice")),
+        ({"min_price": "abc"}, ("min_price", "wrong_type")),
+        ({"min_price": "nan"}, ("min_price", "wrong_type")),
+        ({"max_price": "inf"}, ("max_price", "wrong_type")),
+        ({"max_price": "-1"}, ("max_price", "too_small")),
+        ({"min_price": "1000000.5"}, ("min_price", "too_large")),
+        ({"q": "x" * 201}, ("q", "too_long")),
+        ({"q": "a\x00b"}, ("q", "invalid_value")),
+    ],
+)
+def test_bad_query_parameter_is_422_naming_it(client, params, pair):
+    assert error_pairs(client.get("/items", params=params)) == {pair}

@@ -1,0 +1,163 @@
+"""Sessions for the whole repository. Install nox once (`python3 -m pip install "nox[uv]"`), then:
+
+    nox -s contract                          # the contract suite against every implementation
+    nox -s contract -- fastapi flask         # against some
+    nox -s contract -- --base-url http://127.0.0.1:8000   # against any server already running
+    nox -s contract -- fastapi --db postgres --examples 200
+    nox -s tests                             # each implementation's own tests + the suite's self-test
+    nox -s lint                              # ruff over the repository
+    nox -s serve -- fastapi [--port 8000]    # run one implementation for a person to try
+
+Every implementation gets a virtualenv of its own (.nox/impl-NAME), built by uv from the install
+commands in its impl.toml, so the three never share dependencies.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from contract_tests import implementations  # noqa: E402  (stdlib only; imports no implementation)
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "tests", "contract"]
+# Never let uv fetch a Python of its own: use the interpreter that runs nox.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+PYTHON = None  # nox's own interpreter
+
+CONTRACT_REQUIREMENTS = ROOT / "contract_tests" / "requirements.txt"
+ARTIFACTS = ROOT / "contract-artifacts"
+
+
+def uv_binary() -> str:
+    try:
+        from uv import find_uv_bin
+
+        return find_uv_bin()
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv")
+        if found is None:
+            raise SystemExit('uv not found: python3 -m pip install "nox[uv]"') from None
+        return found
+
+
+def impl_env(venv: Path) -> dict[str, str]:
+    """Environment in which an implementation's own commands run: its venv first, uv reachable."""
+    path = os.pathsep.join([str(venv / "bin"), str(Path(uv_binary()).parent), os.environ.get("PATH", "")])
+    return {"VIRTUAL_ENV": str(venv), "PATH": path, "UV_PYTHON_DOWNLOADS": "never"}
+
+
+def impl_venv(session: nox.Session, impl: implementations.Implementation, commands=()) -> Path:
+    """Create (or reuse) the implementation's virtualenv and run its install commands in it."""
+    venv = ROOT / ".nox" / f"impl-{impl.name}"
+    if not (venv / "bin" / "python").exists():
+        session.run(uv_binary(), "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
+    with session.chdir(impl.folder):
+        for command in (*impl.install, *commands):
+            session.run(*command, env=impl_env(venv), external=True)
+    return venv
+
+
+def split_targets(session: nox.Session) -> tuple[list[implementations.Implementation], list[str]]:
+    """Leading posargs name implementations (all when none); the rest go on to pytest."""
+    known = implementations.discover()
+    args = list(session.posargs)
+    names = []
+    while args and not args[0].startswith("-"):
+        names.append(args.pop(0))
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        session.error(f"unknown implementation {', '.join(unknown)}; known: {', '.join(known)}")
+    return [known[name] for name in names] or list(known.values()), args
+
+
+def run_each(session: nox.Session, impls, run_one) -> None:
+    """Run ``run_one`` for every implementation, then fail once, naming every failure."""
+    failed = []
+    for impl in impls:
+        session.log(f"==== {impl.name} ({impl.framework} on {impl.server}) ====")
+        try:
+            run_one(impl)
+        except nox.command.CommandFailed:
+            failed.append(impl.name)
+    summary = ", ".join(f"{impl.name}: {'FAILED' if impl.name in failed else 'passed'}" for impl in impls)
+    session.log(f"summary: {summary}")
+    if failed:
+        session.error(f"failed: {', '.join(failed)}")
+
+
+@nox.session(python=PYTHON)
+def contract(session: nox.Session) -> None:
+    """The contract suite, over HTTP, against implementations or any --base-url."""
+    session.install("-r", str(CONTRACT_REQUIREMENTS))
+    pytest = ["python", "-m", "pytest", str(ROOT / "contract_tests"), "-p", "no:cacheprovider", "-q",
+              "--ignore", str(ROOT / "contract_tests" / "selftest")]
+    impls, rest = split_targets(session)
+    if "--base-url" in rest or any(arg.startswith("--base-url=") for arg in rest):
+        session.run(*pytest, *rest)
+        return
+    db = next((rest[i + 1] for i, arg in enumerate(rest[:-1]) if arg == "--db"), "sqlite")
+
+    def run_one(impl):
+        venv = impl_venv(session, impl)
+        report = ARTIFACTS / f"{impl.name}-{db}.xml"
+        session.run(*pytest, "--impl", impl.name, "--impl-venv", str(venv), f"--junitxml={report}", *rest,
+                    env={"CONTRACT_ARTIFACTS": str(ARTIFACTS)})
+
+    run_each(session, impls, run_one)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Each implementation's own tests, then the contract suite's self-test."""
+    impls, rest = split_targets(session)
+
+    def run_one(impl):
+        venv = impl_venv(session, impl, impl.test_install)
+        with session.chdir(impl.folder):
+            session.run(*impl.test_command, *rest, env=impl_env(venv), external=True)
+
+    run_each(session, impls, run_one)
+    if not session.posargs:
+        session.install("-r", str(CONTRACT_REQUIREMENTS))
+        session.run("python", "-m", "pytest", str(ROOT / "contract_tests" / "selftest"), "-p", "no:cacheprovider", "-q")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the whole repository."""
+    session.install("ruff>=0.9,<1")
+    session.run("ruff", "check", str(ROOT), *session.posargs)
+    session.run("ruff", "format", "--check", str(ROOT))
+
+
+@nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Start one implementation for a person to try: nox -s serve -- NAME [--port P]."""
+    known = implementations.discover()
+    args = list(session.posargs)
+    port = 8000
+    if "--port" in args:
+        at = args.index("--port")
+        port = int(args[at + 1])
+        del args[at : at + 2]
+    if len(args) != 1 or args[0] not in known:
+        session.error(f"usage: nox -s serve -- NAME [--port P], NAME one of: {', '.join(known)}")
+    impl = known[args[0]]
+    data = ROOT / ".data"
+    data.mkdir(exist_ok=True)
+    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{data / (impl.name + '.db')}")
+    venv = impl_venv(session, impl)
+    env = {**impl_env(venv), **impl.serve_env(port, database_url)}
+    with session.chdir(impl.folder):
+        for command in impl.prepare_commands(port, database_url):
+            session.run(*command, env=env, external=True)
+        session.log(f"{impl.framework} on {impl.server}: http://127.0.0.1:{port}/docs  (database: {database_url})")
+        session.run(*impl.serve_command(port, database_url), env=env, external=True)
