@@ -97,8 +97,17 @@ def run_each(session: nox.Session, impls, run_one) -> None:
 def contract(session: nox.Session) -> None:
     """The contract suite, over HTTP, against implementations or any --base-url."""
     session.install("-r", str(CONTRACT_REQUIREMENTS))
-    pytest = ["python", "-m", "pytest", str(ROOT / "contract_tests"), "-p", "no:cacheprovider", "-q",
-              "--ignore", str(ROOT / "contract_tests" / "selftest")]
+    pytest = [
+        "python",
+        "-m",
+        "pytest",
+        str(ROOT / "contract_tests"),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--ignore",
+        str(ROOT / "contract_tests" / "selftest"),
+    ]
     impls, rest = split_targets(session)
     if "--base-url" in rest or any(arg.startswith("--base-url=") for arg in rest):
         session.run(*pytest, *rest)
@@ -108,8 +117,16 @@ def contract(session: nox.Session) -> None:
     def run_one(impl):
         venv = impl_venv(session, impl)
         report = ARTIFACTS / f"{impl.name}-{db}.xml"
-        session.run(*pytest, "--impl", impl.name, "--impl-venv", str(venv), f"--junitxml={report}", *rest,
-                    env={"CONTRACT_ARTIFACTS": str(ARTIFACTS)})
+        session.run(
+            *pytest,
+            "--impl",
+            impl.name,
+            "--impl-venv",
+            str(venv),
+            f"--junitxml={report}",
+            *rest,
+            env={"CONTRACT_ARTIFACTS": str(ARTIFACTS)},
+        )
 
     run_each(session, impls, run_one)
 

@@ -1,8 +1,8 @@
 """The contract suite's target: an implementation started here, or any server at a base URL.
 
-    pytest contract_tests --impl fastapi            # start fastapi_impl's production server
-    pytest contract_tests --impl flask --db postgres
-    pytest contract_tests --base-url http://127.0.0.1:8000   # judge a server already running
+pytest contract_tests --impl fastapi            # start fastapi_impl's production server
+pytest contract_tests --impl flask --db postgres
+pytest contract_tests --base-url http://127.0.0.1:8000   # judge a server already running
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     target = config.getoption("--base-url") or f"implementation {config.getoption('--impl')}"
     mode = "random" if config.getoption("--random") else "deterministic"
-    return [f"contract target: {target} (db: {config.getoption('--db')}); {config.getoption('--examples')} examples, {mode}"]
+    return [
+        f"contract target: {target} (db: {config.getoption('--db')}); {config.getoption('--examples')} examples, {mode}"
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +84,8 @@ def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
     db = request.config.getoption("--db")
     try:
         database = databases.sqlite() if db == "sqlite" else databases.postgres(name)
-        with database as database_url:
-            with server.running(impl, database_url, ARTIFACTS, Path(venv) if venv else None) as started:
-                yield started
+        with database as database_url, server.running(impl, database_url, ARTIFACTS, venv and Path(venv)) as started:
+            yield started
     except databases.DatabaseUnavailable as error:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{error} (CI=true: PostgreSQL is required)", pytrace=False)

@@ -68,7 +68,9 @@ def test_body_without_json_content_type_is_415(client, item, headers):
 
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "Application/JSON"])
 def test_json_content_type_parameters_and_case_are_accepted(client, prefix, content_type):
-    response = client.post("/items", content=f'{{"title": "{prefix}", "price": 1}}', headers={"content-type": content_type})
+    response = client.post(
+        "/items", content=f'{{"title": "{prefix}", "price": 1}}', headers={"content-type": content_type}
+    )
     assert response.status_code == 201, response.text
 
 

@@ -25,5 +25,9 @@ def test_every_operation_answers_only_with_declared_content_types():
                 if "$ref" in response:
                     response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
                 media = set(response.get("content", {}))
-                expected = {"application/problem+json"} if status >= "400" else (set() if status == "204" else {"application/json"})
+                expected = (
+                    {"application/problem+json"}
+                    if status >= "400"
+                    else (set() if status == "204" else {"application/json"})
+                )
                 assert media == expected, f"{method.upper()} {path} {status}: {media}"

@@ -34,7 +34,9 @@ CREATE_CASES = [
     pytest.param({**VALID, "description": "a\x00"}, {("description", "invalid_value")}, id="description-NUL"),
     pytest.param({**VALID, "colour": "red"}, {("colour", "unknown_field")}, id="unknown-field"),
     pytest.param({**VALID, "id": 5}, {("id", "unknown_field")}, id="read-only-id"),
-    pytest.param({**VALID, "created_at": "2026-01-01T00:00:00Z"}, {("created_at", "unknown_field")}, id="read-only-created_at"),
+    pytest.param(
+        {**VALID, "created_at": "2026-01-01T00:00:00Z"}, {("created_at", "unknown_field")}, id="read-only-created_at"
+    ),
 ]
 
 

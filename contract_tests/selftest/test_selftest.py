@@ -22,7 +22,9 @@ from contract_tests.server import free_port
 @pytest.fixture(scope="module")
 def wrong_server():
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "contract_tests.selftest.wrong_server", "--port", str(port)], cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "contract_tests.selftest.wrong_server", "--port", str(port)], cwd=ROOT
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -40,9 +42,26 @@ def verdicts(wrong_server, tmp_path_factory):
     """Run the suite against the wrong server; return {test name: [(outcome, message), ...]}."""
     report = tmp_path_factory.mktemp("selftest") / "report.xml"
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", str(ROOT / "contract_tests"), "--ignore", str(ROOT / "contract_tests" / "selftest"),
-         "--base-url", wrong_server, "--examples", "5", "-p", "no:cacheprovider", "-q", f"--junitxml={report}"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(ROOT / "contract_tests"),
+            "--ignore",
+            str(ROOT / "contract_tests" / "selftest"),
+            "--base-url",
+            wrong_server,
+            "--examples",
+            "5",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            f"--junitxml={report}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 1, f"expected pytest exit 1 (tests failed), got {done.returncode}:\n{done.stdout[-3000:]}"
     results: dict[str, list[tuple[str, str]]] = {}

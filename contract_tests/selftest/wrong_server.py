@@ -38,8 +38,11 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def problem(self, status, title):
-        self.send(status, {"type": "about:blank", "title": title, "status": status, "detail": title},
-                  "application/problem+json")
+        self.send(
+            status,
+            {"type": "about:blank", "title": title, "status": status, "detail": title},
+            "application/problem+json",
+        )
 
     def body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -67,9 +70,15 @@ class Handler(BaseHTTPRequestHandler):
         if self.path != "/items" or body is None:
             return self.problem(400, "Bad Request")
         stamp = now()
-        item = {"id": len(items) + 1, "title": str(body.get("title", "")), "description": body.get("description"),
-                "price": body.get("price", 0), "quantity": body.get("quantity", 0),
-                "created_at": stamp, "updated_at": stamp}
+        item = {
+            "id": len(items) + 1,
+            "title": str(body.get("title", "")),
+            "description": body.get("description"),
+            "price": body.get("price", 0),
+            "quantity": body.get("quantity", 0),
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
         items[item["id"]] = item
         self.send(200, item, headers=[("Location", f"/items/{item['id']}")])  # wrong: 201
 
