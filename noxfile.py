@@ -28,6 +28,9 @@ from contract_tests import implementations  # noqa: E402  (stdlib only; imports 
 
 nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["lint", "tests", "contract"]
+# Reuse session venvs (uv still syncs the requirements each run): warm runs start at once, and two
+# nox runs at the same time no longer delete each other's environment.
+nox.options.reuse_venv = "yes"
 # Never let uv fetch a Python of its own: use the interpreter that runs nox.
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 PYTHON = None  # nox's own interpreter
