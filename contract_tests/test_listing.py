@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 import pytest
 
@@ -122,7 +123,17 @@ def test_price_filters_are_inclusive(client, prefix, catalogue):
         ({"min_price": "1000000.5"}, ("min_price", "too_large")),
         ({"q": "x" * 201}, ("q", "too_long")),
         ({"q": "a\x00b"}, ("q", "invalid_value")),
+        # Query numbers are written as JSON writes them, in ASCII (the spec's description).
+        ({"min_price": "1e400"}, ("min_price", "too_large")),
+        *[({"limit": text}, ("limit", "wrong_type")) for text in ["", "5_0", "+5", " 5", "0x10", "1.0", "\u0665"]],
+        *[({"max_price": text}, ("max_price", "wrong_type")) for text in ["", "1_0", "+1", " 1", "0x10", "\u0661"]],
     ],
+    ids=lambda value: urlencode(value) if isinstance(value, dict) else value[1],
 )
 def test_bad_query_parameter_is_422_naming_it(client, params, pair):
     assert error_pairs(client.get("/items", params=params)) == {pair}
+
+
+def test_query_numbers_may_have_leading_zeros_and_exponents(client, prefix, catalogue):
+    page = listed(client, q=prefix, limit="05", offset="00", min_price="2.5e0", max_price="1E1")
+    assert (page["limit"], page["offset"], page["total"]) == (5, 0, 4)

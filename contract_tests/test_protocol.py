@@ -22,6 +22,7 @@ NOT_JSON_BODIES = [
     pytest.param(b'{"title": "x", "price": Infinity}', id="Infinity"),
     pytest.param(b'{"title": "x", "price": -Infinity}', id="minus-Infinity"),
     pytest.param(b'{"title": "\xff\xfe", "price": 1}', id="invalid-utf8"),
+    pytest.param(b'{"title": "\\ud800", "price": 1}', id="lone-surrogate"),
     pytest.param(b"[]", id="array"),
     pytest.param(b'"x"', id="string"),
     pytest.param(b"1", id="number"),
@@ -34,6 +35,8 @@ BAD_ITEM_PATHS = [
     "/items/1.5",
     "/items/99999999999999999999",
     "/items/9223372036854775808",
+    "/items/+1",
+    "/items/%D9%A1",  # ١, ARABIC-INDIC DIGIT ONE
 ]
 
 
@@ -95,6 +98,12 @@ def test_bad_item_id_is_404_for_every_method(client, path):
     problem(client.put(path, json={"title": "x", "price": 1}), 404)
     problem(client.patch(path, json={}), 404)
     problem(client.delete(path), 404)
+
+
+def test_item_id_may_have_leading_zeros(client, item):
+    response = client.get(f"/items/0{item['id']}")
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == item["id"]
 
 
 @pytest.mark.parametrize("path", ["/items/", "/items/1/", "/nope", "/items/1/extra", "/item"])
