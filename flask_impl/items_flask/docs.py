@@ -1,0 +1,31 @@
+"""Swagger UI and ReDoc assets, served from an installed wheel: no CDN, so the docs work offline.
+
+flask-smorest renders /docs and /redoc itself and loads their scripts from ``OPENAPI_SWAGGER_UI_URL``
+and ``OPENAPI_REDOC_URL`` (config.py); this blueprint serves the files at those URLs. They come from
+``drf-spectacular-sidecar``, which ships swagger-ui-dist and ReDoc as plain static files.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from flask import Blueprint, Flask
+
+
+def sidecar_static_folder() -> Path:
+    # find_spec locates the package without importing it: its __init__ imports Django, never needed here.
+    spec = importlib.util.find_spec("drf_spectacular_sidecar")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("drf-spectacular-sidecar is not installed; it serves the Swagger UI and ReDoc assets")
+    return Path(spec.submodule_search_locations[0]) / "static" / "drf_spectacular_sidecar"
+
+
+def init_app(app: Flask) -> None:
+    assets = Blueprint(
+        "docs_assets",
+        __name__,
+        static_folder=sidecar_static_folder(),
+        static_url_path=app.config["DOCS_ASSETS_URL"],
+    )
+    app.register_blueprint(assets)

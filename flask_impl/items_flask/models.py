@@ -1,0 +1,92 @@
+"""Persistence: the ``items`` table, and the SQL that must mean the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Double, Integer, String, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeDecorator
+
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime, stored and read back in UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        # SQLAlchemy on SQLite default: naive datetimes back, even for DateTime(timezone=True); contract: UTC.
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ascii_lower(FunctionElement[str]):
+    """``lower()`` for the letters A-Z only, on every database."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(ascii_lower)
+def _lower(element: ascii_lower, compiler: Any, **kw: Any) -> str:
+    # SQLite's built-in lower() folds ASCII letters only.
+    return compiler.process(func.lower(*element.clauses), **kw)
+
+
+@compiles(ascii_lower, "postgresql")
+def _translate_ascii(element: ascii_lower, compiler: Any, **kw: Any) -> str:
+    # PostgreSQL default: lower() and ILIKE also fold É to é; contract: A-Z only, so translate().
+    return compiler.process(func.translate(*element.clauses, string.ascii_uppercase, string.ascii_lowercase), **kw)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+
+    # SQLite only autoincrements an INTEGER PRIMARY KEY (its INTEGER is 64-bit anyway).
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # PostgreSQL default: the database locale's collation; contract: code point order ("C", SQLite's BINARY).
+    title: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    price: Mapped[float] = mapped_column(Double)
+    quantity: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def create(cls, fields: Mapping[str, Any]) -> Item:
+        """A new item whose ``created_at`` and ``updated_at`` are the same instant."""
+        now = utcnow()
+        return cls(**fields, created_at=now, updated_at=now)
+
+    def apply(self, changes: Mapping[str, Any]) -> None:
+        """Set the fields given; any change at all moves ``updated_at`` to now, no change leaves it."""
+        if not changes:
+            return
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.updated_at = utcnow()
+
+    @classmethod
+    def title_contains(cls, text: str) -> ColumnElement[bool]:
+        """``text`` appears in the title, literally (no LIKE wildcards), ASCII letters in any case."""
+        return ascii_lower(cls.title).contains(text.translate(ASCII_LOWER), autoescape=True)

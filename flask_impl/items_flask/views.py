@@ -1,0 +1,204 @@
+"""HTTP: the ``items`` blueprint, with ``Items`` for /items and ``ItemById`` for /items/<item_id>.
+
+The ``@blp.arguments`` / ``@blp.response`` / ``@blp.alt_response`` decorators both run the schemas and
+write the OpenAPI document. Arguments are validated before a view runs, so ``PUT /items/999`` with an
+invalid body is a 422 and only a valid one reaches the 404 of an unknown item.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import flask_smorest
+from flask import Request, Response, abort, url_for
+from flask.views import MethodView
+from marshmallow import Schema
+from sqlalchemy import ColumnElement, func, select
+from webargs.flaskparser import FlaskParser
+from werkzeug.routing import IntegerConverter, Map
+
+from .db import get_session
+from .models import Item
+from .schemas import Item as ItemSchema
+from .schemas import ItemCreate, ItemPage, ItemPatch, ItemQueryArgs
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+class JSONObjectParser(FlaskParser):
+    """webargs' FlaskParser, reading a request body only when it is a JSON object sent as JSON."""
+
+    def load_json(self, req: Request, schema: Schema) -> Any:
+        # webargs default: any other content type (even none) reads as {}, so a 422; contract: 415.
+        # (webargs also takes application/*+json; werkzeug has lowercased the media type.)
+        if req.mimetype != "application/json":
+            abort(415, "The body's Content-Type must be application/json.")
+        body = req.get_data(cache=True)  # a Content-Length over MAX_CONTENT_LENGTH: werkzeug raises 413 here
+        # werkzeug default: a chunked body (no Content-Length) is cut at MAX_CONTENT_LENGTH silently; contract: 413.
+        if req.content_length is None and len(body) == req.max_content_length and req.environ["wsgi.input"].read(1):
+            abort(413)
+        try:
+            # json.loads default: NaN and Infinity accepted; RFC 8259 (and the contract): 400.
+            document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+            # Valid JSON, but "\ud800" alone is no Unicode text, and no database would store it.
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except ValueError:
+            # webargs default: an empty body reads as {}; contract: 400 like any other non-JSON body.
+            abort(400, "The body is not JSON (RFC 8259, UTF-8).")
+        # marshmallow default: [] or "x" is a 422 ("_schema": "Invalid input type."); contract: 400.
+        if not isinstance(document, dict):
+            abort(400, "The body must be a JSON object.")
+        return document
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = JSONObjectParser()  # flask-smorest default: webargs' FlaskParser as it comes
+
+
+class ItemIdConverter(IntegerConverter):
+    """``<item_id:...>``: ASCII digits naming a positive int64; anything else is an unknown route (404)."""
+
+    regex = r"[0-9]+"  # werkzeug default (int): \d+, which matches "١" too; contract: ASCII digits, else 404
+
+    def __init__(self, map: Map) -> None:
+        # werkzeug default (int): 0 and ids beyond int64 match (SQLite: OverflowError); contract: 404.
+        super().__init__(map, min=1, max=2**63 - 1)
+
+
+def item_id_schema(converter: ItemIdConverter) -> dict[str, Any]:
+    """How the OpenAPI document shows ``item_id``: ids beyond what a database stores are simply not found."""
+    return {"type": "integer", "minimum": converter.min}
+
+
+blp = Blueprint("items", __name__, description="One CRUD resource.")
+
+LOCATION = {
+    "description": "The new item's path, `/items/{id}`.",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^/items/[1-9][0-9]*$"},
+}
+LINKS = {
+    name: {"operationId": operation, "parameters": {"item_id": "$response.body#/id"}}
+    for name, operation in [
+        ("GetItem", "getItem"),
+        ("ReplaceItem", "replaceItem"),
+        ("UpdateItem", "updateItem"),
+        ("DeleteItem", "deleteItem"),
+    ]
+}
+ITEM_ID = {
+    "in": "path",
+    "name": "item_id",
+    "description": "A positive integer. Anything else (`abc`, `0`, a number beyond the database's range) is a 404.",
+}
+SORT_COLUMNS = {"id": Item.id, "title": Item.title, "price": Item.price, "created_at": Item.created_at}
+
+
+def filters(args: dict[str, Any]) -> list[ColumnElement[bool]]:
+    where = []
+    if "q" in args:
+        where.append(Item.title_contains(args["q"]))
+    if "min_price" in args:
+        where.append(Item.price >= args["min_price"])
+    if "max_price" in args:
+        where.append(Item.price <= args["max_price"])
+    return where
+
+
+def order_by(sort: str) -> tuple[ColumnElement[Any], ...]:
+    column = SORT_COLUMNS[sort.removeprefix("-")]
+    return (column.desc() if sort.startswith("-") else column.asc(), Item.id.asc())
+
+
+def get_item_or_404(item_id: int) -> Item:
+    item = get_session().get(Item, item_id)
+    if item is None:
+        abort(404, f"There is no item {item_id}.")
+    return item
+
+
+@blp.route("/items")
+class Items(MethodView):
+    @blp.doc(operationId="listItems")
+    @blp.arguments(ItemQueryArgs, location="query")
+    @blp.response(200, ItemPage, description="One page of the items that match the filters.")
+    # flask-smorest default: @blp.arguments documents its own JSON 422; the problem+json one replaces it.
+    @blp.alt_response(422, "UnprocessableContent")
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """List items, filtered, sorted and paginated."""
+        session = get_session()
+        where = filters(args)
+        total = session.scalar(select(func.count()).select_from(Item).where(*where))
+        page = select(Item).where(*where).order_by(*order_by(args["sort"])).limit(args["limit"]).offset(args["offset"])
+        # The ItemPage envelope: flask-smorest's @blp.paginate answers with an X-Pagination header instead.
+        return {"items": session.scalars(page).all(), "total": total, "limit": args["limit"], "offset": args["offset"]}
+
+    @blp.doc(operationId="createItem", responses={201: {"links": LINKS}})
+    @blp.arguments(ItemCreate)
+    @blp.response(201, ItemSchema, description="The item was created.", headers={"Location": LOCATION})
+    @blp.alt_response(400, "BadRequest")
+    @blp.alt_response(413, "ContentTooLarge")
+    @blp.alt_response(415, "UnsupportedMediaType")
+    @blp.alt_response(422, "UnprocessableContent")
+    def post(self, fields: dict[str, Any]) -> tuple[Item, dict[str, str]]:
+        """Create an item."""
+        session = get_session()
+        item = Item.create(fields)
+        session.add(item)
+        session.commit()
+        return item, {"Location": url_for(".ItemById", item_id=item.id)}
+
+
+@blp.route("/items/<item_id:item_id>", parameters=[ITEM_ID])
+class ItemById(MethodView):
+    @blp.doc(operationId="getItem")
+    @blp.response(200, ItemSchema, description="The item.")
+    @blp.alt_response(404, "NotFound")
+    def get(self, item_id: int) -> Item:
+        """Read one item."""
+        return get_item_or_404(item_id)
+
+    @blp.doc(operationId="replaceItem")
+    @blp.arguments(ItemCreate)
+    @blp.response(200, ItemSchema, description="The item as replaced.")
+    @blp.alt_response(400, "BadRequest")
+    @blp.alt_response(404, "NotFound")
+    @blp.alt_response(413, "ContentTooLarge")
+    @blp.alt_response(415, "UnsupportedMediaType")
+    @blp.alt_response(422, "UnprocessableContent")
+    def put(self, fields: dict[str, Any], item_id: int) -> Item:
+        """Replace an item; optional fields left out go back to their defaults."""
+        item = get_item_or_404(item_id)
+        item.apply(fields)
+        get_session().commit()
+        return item
+
+    @blp.doc(operationId="updateItem")
+    @blp.arguments(ItemPatch)
+    @blp.response(200, ItemSchema, description="The item as updated.")
+    @blp.alt_response(400, "BadRequest")
+    @blp.alt_response(404, "NotFound")
+    @blp.alt_response(413, "ContentTooLarge")
+    @blp.alt_response(415, "UnsupportedMediaType")
+    @blp.alt_response(422, "UnprocessableContent")
+    def patch(self, changes: dict[str, Any], item_id: int) -> Item:
+        """Change only the fields given; `description` null clears it; `{}` changes nothing."""
+        item = get_item_or_404(item_id)
+        item.apply(changes)
+        get_session().commit()
+        return item
+
+    @blp.doc(operationId="deleteItem")
+    @blp.response(204, description="The item was deleted; the body is empty.")
+    @blp.alt_response(404, "NotFound")
+    def delete(self, item_id: int) -> Response:
+        """Delete an item."""
+        session = get_session()
+        session.delete(get_item_or_404(item_id))
+        session.commit()
+        response = Response(status=204)
+        del response.headers["Content-Type"]  # werkzeug default: text/html even on an empty 204; contract: none
+        return response
