@@ -152,10 +152,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check over the whole repository."""
+    """ruff over the whole repository, and the READMEs' links to overridden defaults."""
     session.install("ruff>=0.9,<1")
     session.run("ruff", "check", str(ROOT), *session.posargs)
     session.run("ruff", "format", "--check", str(ROOT))
+    session.run("python", str(ROOT / "tools" / "check_default_links.py"))
 
 
 @nox.session(python=PYTHON)
