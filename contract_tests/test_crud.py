@@ -100,3 +100,11 @@ def test_unknown_item_is_404_for_every_item_operation(client, prefix):
     problem(client.put(f"/items/{gone}", json=valid), 404)
     problem(client.patch(f"/items/{gone}", json={"price": 2}), 404)
     problem(client.delete(f"/items/{gone}"), 404)
+
+
+def test_ids_of_deleted_items_are_never_handed_out_again(client, prefix):
+    # SQLite reuses the highest id after a delete unless the table says AUTOINCREMENT; the contract says never.
+    create(client, title=prefix, price=1)
+    newest = create(client, title=prefix, price=1)["id"]
+    client.delete(f"/items/{newest}")
+    assert create(client, title=prefix, price=1)["id"] > newest

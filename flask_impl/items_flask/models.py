@@ -61,6 +61,8 @@ class Base(DeclarativeBase):
 
 class Item(Base):
     __tablename__ = "items"
+    # SQLite default: a deleted highest id is handed out again; contract: never (PostgreSQL's sequences agree).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     # SQLite only autoincrements an INTEGER PRIMARY KEY (its INTEGER is 64-bit anyway).
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
