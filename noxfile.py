@@ -14,6 +14,7 @@ commands in its impl.toml, so the three never share dependencies.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -54,7 +55,21 @@ def uv_binary() -> str:
 def impl_env(venv: Path) -> dict[str, str]:
     """Environment in which an implementation's own commands run: its venv first, uv reachable."""
     path = os.pathsep.join([str(venv / "bin"), str(Path(uv_binary()).parent), os.environ.get("PATH", "")])
-    return {"VIRTUAL_ENV": str(venv), "PATH": path, "UV_PYTHON_DOWNLOADS": "never"}
+    # nox points UV_PYTHON (and uv's project environment) at the session's own venv; uv must use this one.
+    return {
+        "VIRTUAL_ENV": str(venv),
+        "UV_PYTHON": str(venv),
+        "UV_PROJECT_ENVIRONMENT": str(venv),
+        "PATH": path,
+        "UV_PYTHON_DOWNLOADS": "never",
+    }
+
+
+def run_in(session: nox.Session, venv: Path, command, env=None) -> None:
+    """Run ``command`` in ``venv``: nox puts the session's own bin/ first, so name the program by its path."""
+    program = venv / "bin" / command[0]
+    program = str(program) if program.exists() else command[0]
+    session.run(program, *command[1:], env={**impl_env(venv), **(env or {})}, external=True)
 
 
 def impl_venv(session: nox.Session, impl: implementations.Implementation, commands=()) -> Path:
@@ -64,7 +79,7 @@ def impl_venv(session: nox.Session, impl: implementations.Implementation, comman
         session.run(uv_binary(), "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
     with session.chdir(impl.folder):
         for command in (*impl.install, *commands):
-            session.run(*command, env=impl_env(venv), external=True)
+            run_in(session, venv, command)
     return venv
 
 
@@ -81,19 +96,23 @@ def split_targets(session: nox.Session) -> tuple[list[implementations.Implementa
     return [known[name] for name in names] or list(known.values()), args
 
 
-def run_each(session: nox.Session, impls, run_one) -> None:
-    """Run ``run_one`` for every implementation, then fail once, naming every failure."""
+def run_steps(session: nox.Session, steps) -> None:
+    """Run every ``(label, step)``, then fail once, naming every failure."""
     failed = []
-    for impl in impls:
-        session.log(f"==== {impl.name} ({impl.framework} on {impl.server}) ====")
+    for label, step in steps:
+        session.log(f"==== {label} ====")
         try:
-            run_one(impl)
+            step()
         except nox.command.CommandFailed:
-            failed.append(impl.name)
-    summary = ", ".join(f"{impl.name}: {'FAILED' if impl.name in failed else 'passed'}" for impl in impls)
+            failed.append(label)
+    summary = ", ".join(f"{label.split()[0]}: {'FAILED' if label in failed else 'passed'}" for label, _ in steps)
     session.log(f"summary: {summary}")
     if failed:
-        session.error(f"failed: {', '.join(failed)}")
+        session.error(f"failed: {', '.join(label.split()[0] for label in failed)}")
+
+
+def each(impls, run_one):
+    return [(f"{impl.name} ({impl.framework} on {impl.server})", functools.partial(run_one, impl)) for impl in impls]
 
 
 @nox.session(python=PYTHON)
@@ -112,7 +131,7 @@ def contract(session: nox.Session) -> None:
         str(ROOT / "contract_tests" / "selftest"),
     ]
     impls, rest = split_targets(session)
-    if "--base-url" in rest or any(arg.startswith("--base-url=") for arg in rest):
+    if any(arg.split("=")[0] in ("--base-url", "--base-urls") for arg in rest):
         session.run(*pytest, *rest)
         return
     db = next((rest[i + 1] for i, arg in enumerate(rest[:-1]) if arg == "--db"), "sqlite")
@@ -131,7 +150,27 @@ def contract(session: nox.Session) -> None:
             env={"CONTRACT_ARTIFACTS": str(ARTIFACTS)},
         )
 
-    run_each(session, impls, run_one)
+    def differential():
+        venvs = [impl_venv(session, impl) for impl in impls]
+        names = ",".join(impl.name for impl in impls)
+        report = ARTIFACTS / f"differential-{db}.xml"
+        # Exit code 5: a -k in the arguments deselected it (pytest says so); the other runs still count.
+        session.run(
+            *pytest,
+            "--impls",
+            names,
+            "--impl-venvs",
+            str(venvs[0].parent),
+            f"--junitxml={report}",
+            *rest,
+            env={"CONTRACT_ARTIFACTS": str(ARTIFACTS)},
+            success_codes=[0, 5],
+        )
+
+    steps = each(impls, run_one)
+    if len(impls) > 1:
+        steps.append((f"differential ({' vs '.join(impl.name for impl in impls)})", differential))
+    run_steps(session, steps)
 
 
 @nox.session(python=PYTHON)
@@ -142,9 +181,9 @@ def tests(session: nox.Session) -> None:
     def run_one(impl):
         venv = impl_venv(session, impl, impl.test_install)
         with session.chdir(impl.folder):
-            session.run(*impl.test_command, *rest, env=impl_env(venv), external=True)
+            run_in(session, venv, [*impl.test_command, *rest])
 
-    run_each(session, impls, run_one)
+    run_steps(session, each(impls, run_one))
     if not session.posargs:
         session.install("-r", str(CONTRACT_REQUIREMENTS))
         session.run("python", "-m", "pytest", str(ROOT / "contract_tests" / "selftest"), "-p", "no:cacheprovider", "-q")
@@ -176,9 +215,9 @@ def serve(session: nox.Session) -> None:
     data.mkdir(exist_ok=True)
     database_url = os.environ.get("DATABASE_URL", f"sqlite:///{data / (impl.name + '.db')}")
     venv = impl_venv(session, impl)
-    env = {**impl_env(venv), **impl.serve_env(port, database_url)}
+    env = impl.serve_env(port, database_url)
     with session.chdir(impl.folder):
         for command in impl.prepare_commands(port, database_url):
-            session.run(*command, env=env, external=True)
+            run_in(session, venv, command, env)
         session.log(f"{impl.framework} on {impl.server}: http://127.0.0.1:{port}/docs  (database: {database_url})")
-        session.run(*impl.serve_command(port, database_url), env=env, external=True)
+        run_in(session, venv, impl.serve_command(port, database_url), env)
