@@ -7,6 +7,7 @@ pytest contract_tests --base-url http://127.0.0.1:8000   # judge a server alread
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -37,6 +38,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"Schemathesis examples per operation and stateful scenarios (default {DEFAULT_EXAMPLES})",
     )
     group.addoption(
+        "--impls",
+        metavar="A,B,...",
+        help="differential test only: start these implementations and compare their answers",
+    )
+    group.addoption(
+        "--base-urls", metavar="URL,URL,...", help="differential test only: compare servers already running"
+    )
+    group.addoption("--impl-venvs", metavar="DIR", help="folder holding an impl-NAME virtualenv per implementation")
+    group.addoption("--thorough", action="store_true", help="differential test: many more and longer sequences")
+    group.addoption(
         "--random",
         action="store_true",
         help="explore with random seeds instead of the reproducible default",
@@ -64,6 +75,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     target = config.getoption("--base-url") or f"implementation {config.getoption('--impl')}"
+    if differential_run(config):
+        target = f"differential: {config.getoption('--impls') or config.getoption('--base-urls')}"
     mode = "random" if config.getoption("--random") else "deterministic"
     return [
         f"contract target: {target} (db: {config.getoption('--db')}); {config.getoption('--examples')} examples, {mode}"
@@ -84,7 +97,10 @@ def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
     db = request.config.getoption("--db")
     try:
         database = databases.sqlite() if db == "sqlite" else databases.postgres(name)
-        with database as database_url, server.running(impl, database_url, ARTIFACTS, venv and Path(venv)) as started:
+        with (
+            database as database_url,
+            server.running(impl, database_url, ARTIFACTS, venv and Path(venv).resolve()) as started,
+        ):
             yield started
     except databases.DatabaseUnavailable as error:
         if os.environ.get("CI") == "true":
@@ -92,6 +108,50 @@ def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
         pytest.skip(f"PostgreSQL SKIPPED: {error}")
     except server.ServerError as error:
         pytest.fail(f"{impl.name}: {error}", pytrace=False)
+
+
+DIFFERENTIAL = Path(__file__).parent / "differential"
+
+
+def differential_run(config: pytest.Config) -> bool:
+    return bool(config.getoption("--impls") or config.getoption("--base-urls"))
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """``--impls``/``--base-urls`` run the differential test alone; otherwise it is left out."""
+    inside = collection_path == DIFFERENTIAL or DIFFERENTIAL in collection_path.parents
+    if differential_run(config):
+        return None if inside or collection_path in DIFFERENTIAL.parents else True
+    return True if inside else None
+
+
+@pytest.fixture(scope="session")
+def differential_targets(request: pytest.FixtureRequest) -> Iterator[list[tuple[str, str]]]:
+    """``[(label, base URL), ...]``: servers started here from ``--impls``, or ``--base-urls`` as given."""
+    urls = request.config.getoption("--base-urls")
+    if urls:
+        yield [(url, url.rstrip("/")) for url in urls.split(",")]
+        return
+    names = request.config.getoption("--impls").split(",")
+    if len(names) < 2:
+        pytest.fail("the differential test compares two or more implementations: --impls a,b[,c]", pytrace=False)
+    venvs = request.config.getoption("--impl-venvs")
+    db = request.config.getoption("--db")
+    with contextlib.ExitStack() as stack:
+        targets = []
+        for name in names:
+            impl = implementations.get(name)
+            venv = Path(venvs).resolve() / f"impl-{name}" if venvs else None
+            try:
+                database = stack.enter_context(databases.sqlite() if db == "sqlite" else databases.postgres(name))
+                targets.append((name, stack.enter_context(server.running(impl, database, ARTIFACTS, venv))))
+            except databases.DatabaseUnavailable as error:
+                if os.environ.get("CI") == "true":
+                    pytest.fail(f"{error} (CI=true: PostgreSQL is required)", pytrace=False)
+                pytest.skip(f"PostgreSQL SKIPPED: {error}")
+            except server.ServerError as error:
+                pytest.fail(f"{name}: {error}", pytrace=False)
+        yield targets
 
 
 @pytest.fixture(scope="session")

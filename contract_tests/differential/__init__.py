@@ -1,0 +1,1 @@
+"""The differential test: the same request sequences sent to several implementations, answers compared."""

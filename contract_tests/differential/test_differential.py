@@ -1,0 +1,204 @@
+"""Send the same generated request sequences to every implementation and compare the answers.
+
+    pytest contract_tests --impls fastapi,flask,django            # starts all three (nox -s contract does)
+    pytest contract_tests --base-urls http://127.0.0.1:8001,http://127.0.0.1:8002
+    pytest contract_tests --impls fastapi,flask --thorough        # longer sequences, many more of them
+
+A Hypothesis state machine makes the sequences: valid and invalid bodies, query strings, paths,
+methods and content types. Each step goes to every server; the answers are reduced by compare.py
+(DESIGN.md's "What behave identically means") and must be equal. A difference fails with the
+sequence that led to it, shrunk by Hypothesis, and every server's answer side by side.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import hypothesis
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, rule, run_state_machine_as_test
+
+from contract_tests.differential.compare import Names, normalise, side_by_side
+
+SEQUENCES, STEPS = 200, 10
+THOROUGH_SEQUENCES, THOROUGH_STEPS = 2000, 25
+SORTS = ["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
+UNKNOWN_ID = 987654321  # no server in a test run gets this far
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, with item ids by name (``ref`` 0 is ``#1``) so that it means the same on every server."""
+
+    method: str
+    path: str  # "/items/{ref}" names a created item
+    ref: int | None = None
+    params: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    content_type: str | None = None
+
+    def send(self, client: httpx.Client, names: Names) -> httpx.Response:
+        path = self.path.format(ref=names.ids[self.ref]) if self.ref is not None else self.path
+        headers = {} if self.content_type is None else {"content-type": self.content_type}
+        return client.request(self.method, path, params=self.params, content=self.body, headers=headers)
+
+    def __str__(self) -> str:
+        path = self.path.format(ref=f"#{self.ref + 1}") if self.ref is not None else self.path
+        query = "?" + "&".join(f"{key}={_short(value)}" for key, value in self.params) if self.params else ""
+        body = "" if self.body is None else f"  [{self.content_type or 'no content-type'}] {self.body[:200]!r}"
+        return f"{self.method} {path}{query}{body}"
+
+
+def _short(value: str) -> str:
+    """``'x' * 201`` rather than 201 x's."""
+    return f"{value[0]!r} * {len(value)}" if len(value) > 20 and len(set(value)) == 1 else repr(value)
+
+
+# region: generated data
+def _text(alphabet: str, max_size: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet=alphabet, min_size=1, max_size=max_size)
+
+
+GOOD = {
+    "title": _text("abXYé%_ ", 6),
+    "description": st.none() | _text("ab ", 5),
+    "price": st.sampled_from([0.01, 1, 2.5, 10, 1000000]) | st.floats(min_value=0.01, max_value=1e6),
+    "quantity": st.integers(0, 1_000_000) | st.just(3.0),
+}
+BAD = st.sampled_from(
+    [None, True, "", "\x00", "a\x00b", "x" * 201, "d" * 2001, "12.5", 0, -1, 3.5, 1e6 + 0.5, 10**6 + 1, [], {}]
+)
+FIELD = {name: good | BAD for name, good in GOOD.items()}
+SOMETIMES_WRONG = st.fixed_dictionaries(
+    {}, optional={**FIELD, "id": st.integers(1, 3), "created_at": st.just("2020-01-01T00:00:00Z"), "colour": BAD}
+)
+VALID_CREATE = st.fixed_dictionaries(
+    {"title": GOOD["title"], "price": GOOD["price"]},
+    optional={"description": GOOD["description"], "quantity": GOOD["quantity"]},
+)
+NOT_JSON = st.sampled_from(
+    [b"{bad", b"", b"[]", b"null", b'"x"', b'{"title": "x", "price": NaN}', b'{"title": "\\ud800", "price": 1}']
+)
+CONTENT_TYPE = st.sampled_from(["application/json", "application/json", "application/json; charset=utf-8"]) | (
+    st.sampled_from(["text/plain", "application/merge-patch+json", None])
+)
+
+
+@st.composite
+def bodies(draw: st.DrawFn, fields: st.SearchStrategy[dict[str, Any]]) -> tuple[bytes, str | None]:
+    content = draw(st.builds(lambda value: json.dumps(value).encode(), fields) | NOT_JSON)
+    return content, draw(CONTENT_TYPE)
+
+
+QUERY_VALUES = {
+    "limit": ["1", "2", "5", "20", "100", "0", "101", "-1", "abc", "1.5", ""],
+    "offset": ["0", "1", "3", "-1", "9223372036854775808", "x"],
+    "sort": [*SORTS, "colour", ""],
+    "q": ["", "a", "A", "x", "é", "É", "%", "_", "x" * 201, "a\x00"],
+    "min_price": ["0", "1", "2.5", "10", "1000000", "1000000.5", "-1", "nan", "1e400"],
+    "max_price": ["0", "1", "2.5", "10", "1000000", "-1", "abc", "inf"],
+}
+QUERIES = st.dictionaries(st.sampled_from(sorted(QUERY_VALUES)), st.just(None), max_size=3).flatmap(
+    lambda keys: st.tuples(*(st.tuples(st.just(key), st.sampled_from(QUERY_VALUES[key])) for key in keys))
+)
+BAD_ITEM_PATHS = ["/items/0", "/items/abc", f"/items/{UNKNOWN_ID}", "/items/99999999999999999999", "/items/"]
+# endregion
+
+
+class Differential(RuleBasedStateMachine):
+    """Every rule is one request, sent to every server and compared."""
+
+    clients: list[tuple[str, httpx.Client]] = []  # set by the test before it runs
+    items = Bundle("items")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.history: list[Call] = []
+        self.names = [Names() for _ in self.clients]
+
+    def exchange(self, call: Call) -> list[httpx.Response]:
+        self.history.append(call)
+        responses = [call.send(client, names) for (_, client), names in zip(self.clients, self.names, strict=True)]
+        for response, names in zip(responses, self.names, strict=True):
+            if response.status_code == 201 and isinstance(body := response.json(), dict) and "id" in body:
+                names.ids.append(body["id"])
+        reduced = [normalise(response, names) for response, names in zip(responses, self.names, strict=True)]
+        if any(other != reduced[0] for other in reduced[1:]):
+            steps = "\n".join(f"  {number}. {step}" for number, step in enumerate(self.history, start=1))
+            labels = [label for label, _ in self.clients]
+            raise AssertionError(
+                f"the servers answered step {len(self.history)} differently.\n"
+                f"Sequence (on fresh state; #n is the item the n-th create made):\n{steps}\n"
+                f"Answers to step {len(self.history)}:\n{side_by_side(labels, responses, reduced)}"
+            )
+        return responses
+
+    def item_call(self, method: str, path: int | str, body: tuple[bytes, str | None] | None = None) -> Call:
+        content, content_type = body if body is not None else (None, None)
+        if isinstance(path, int):
+            return Call(method, "/items/{ref}", ref=path, body=content, content_type=content_type)
+        return Call(method, path, body=content, content_type=content_type)
+
+    @initialize()
+    def fresh_start(self) -> None:
+        for _, client in self.clients:
+            delete_every_item(client)
+
+    @rule(target=items, body=bodies(VALID_CREATE | SOMETIMES_WRONG))
+    def create(self, body: tuple[bytes, str | None]) -> Any:
+        responses = self.exchange(Call("POST", "/items", body=body[0], content_type=body[1]))
+        return len(self.names[0].ids) - 1 if responses[0].status_code == 201 else multiple()
+
+    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS))
+    def read(self, path: int | str) -> None:
+        self.exchange(self.item_call("GET", path))
+
+    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), body=bodies(VALID_CREATE | SOMETIMES_WRONG))
+    def replace(self, path: int | str, body: tuple[bytes, str | None]) -> None:
+        self.exchange(self.item_call("PUT", path, body))
+
+    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), body=bodies(SOMETIMES_WRONG))
+    def update(self, path: int | str, body: tuple[bytes, str | None]) -> None:
+        self.exchange(self.item_call("PATCH", path, body))
+
+    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS))
+    def delete(self, path: int | str) -> None:
+        self.exchange(self.item_call("DELETE", path))
+
+    @rule(params=QUERIES)
+    def listing(self, params: tuple[tuple[str, str], ...]) -> None:
+        self.exchange(Call("GET", "/items", params=params))
+
+    @rule(
+        method=st.sampled_from(["OPTIONS", "PUT", "PATCH", "DELETE", "POST", "TRACE"]), path=items | st.just("/items")
+    )
+    def other_method(self, method: str, path: int | str) -> None:
+        if path == "/items" and method == "POST":
+            method = "OPTIONS"
+        self.exchange(self.item_call(method, path))
+
+
+def delete_every_item(client: httpx.Client) -> None:
+    """Start a sequence from an empty collection (ids go on rising: compare.py names them)."""
+    while items := client.get("/items", params={"limit": 100}).json()["items"]:
+        for item in items:
+            assert client.delete(f"/items/{item['id']}").status_code == 204
+
+
+def test_implementations_answer_alike(differential_targets: list[tuple[str, str]], request: pytest.FixtureRequest):
+    thorough = request.config.getoption("--thorough")
+    clients = [(label, httpx.Client(base_url=url, timeout=30)) for label, url in differential_targets]
+    machine = type("Differential", (Differential,), {"clients": clients})
+    settings = hypothesis.settings(
+        max_examples=THOROUGH_SEQUENCES if thorough else SEQUENCES,
+        stateful_step_count=THOROUGH_STEPS if thorough else STEPS,
+    )
+    try:
+        run_state_machine_as_test(machine, settings=settings)
+    finally:
+        for _, client in clients:
+            client.close()

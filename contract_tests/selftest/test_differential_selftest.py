@@ -1,0 +1,77 @@
+"""The differential test must be able to fail: plant a one-line divergence in a copy of one implementation.
+
+The copy of flask_impl answers a too-long title with ``invalid_value`` instead of ``too_long``; the
+original and the copy run side by side under gunicorn (the copy first on PYTHONPATH, in the same
+virtualenv), and the differential test must fail naming that step, with both answers side by side.
+Needs flask_impl installed in ``.nox/impl-flask`` (``nox -s tests`` builds it before the self-test).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from contract_tests import databases, implementations, server
+
+FLASK = implementations.get("flask")
+VENV = implementations.ROOT / ".nox" / "impl-flask"
+PLANTED = ('schemas.TOO_LONG: "too_long"', 'schemas.TOO_LONG: "invalid_value"')
+
+
+@pytest.fixture(scope="module")
+def flask_servers(tmp_path_factory):
+    if not (VENV / "bin" / "gunicorn").exists():
+        pytest.fail(f"{VENV} has no flask_impl: run `nox -s tests -- flask` first", pytrace=False)
+    copy = tmp_path_factory.mktemp("diverged")
+    shutil.copytree(FLASK.folder / "items_flask", copy / "items_flask")
+    problems = copy / "items_flask" / "problems.py"
+    source = problems.read_text()
+    assert source.count(PLANTED[0]) == 1, f"the line to plant the divergence in has moved: {PLANTED[0]}"
+    problems.write_text(source.replace(*PLANTED))
+    diverged = dataclasses.replace(FLASK, env={**FLASK.env, "PYTHONPATH": str(copy)})
+    logs = tmp_path_factory.mktemp("logs")
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for label, impl in [("original", FLASK), ("same", FLASK), ("diverged", diverged)]:
+            database = stack.enter_context(databases.sqlite())
+            urls[label] = stack.enter_context(server.running(impl, database, logs / label, VENV))
+        yield urls
+
+
+def differential(*urls: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(implementations.ROOT / "contract_tests"),
+            "--base-urls",
+            ",".join(urls),
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
+        cwd=implementations.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_differential_reports_a_one_line_divergence(flask_servers):
+    done = differential(flask_servers["original"], flask_servers["diverged"])
+    output = done.stdout
+    assert done.returncode == 1, f"expected a failure, got exit {done.returncode}:\n{output[-3000:]}"
+    assert "answered step" in output and "Sequence (on fresh state" in output, output[-3000:]
+    # The reproduction shows both answers: the original's code and the planted one (for a title or for q).
+    assert '"too_long"]]' in output and '"invalid_value"]]' in output, output[-3000:]
+
+
+def test_differential_passes_two_unchanged_servers(flask_servers):
+    done = differential(flask_servers["original"], flask_servers["same"])
+    assert done.returncode == 0, done.stdout[-3000:]
