@@ -1,0 +1,99 @@
+"""Persistence: the ``items`` table as a SQLAlchemy 2.0 typed declarative model.
+
+Also the two pieces of SQL that must mean the same on SQLite and PostgreSQL: title order by
+code point, and a substring match that folds the ASCII letters only.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Double, Integer, String, func
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
+from sqlalchemy.types import TypeDecorator
+
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware instant, written and read back in UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        # SQLite default: a naive datetime back, even for DateTime(timezone=True); contract: UTC, so "Z".
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ascii_lower(GenericFunction[str]):
+    """``lower()`` for A-Z alone, whatever the database."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(ascii_lower, "sqlite")
+def _sqlite_ascii_lower(element: ascii_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.lower(*element.clauses), **kw)  # SQLite's lower() folds ASCII only
+
+
+@compiles(ascii_lower, "postgresql")
+def _postgresql_ascii_lower(element: ascii_lower, compiler: SQLCompiler, **kw: Any) -> str:
+    # PostgreSQL default: lower() and ILIKE fold É to é as well; contract: A-Z only.
+    folded = func.translate(*element.clauses, string.ascii_uppercase, string.ascii_lowercase)
+    return compiler.process(folded, **kw)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Item(Base):
+    __tablename__ = "items"
+    # SQLite default: a deleted highest id is handed out again; contract: never (AUTOINCREMENT, like a sequence).
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    # SQLite autoincrements only an INTEGER PRIMARY KEY (64-bit there anyway); PostgreSQL gets BIGINT.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    # PostgreSQL default: the database locale's collation; contract: code point order ("C", SQLite's BINARY).
+    title: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    price: Mapped[float] = mapped_column(Double())
+    quantity: Mapped[int] = mapped_column(Integer())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @classmethod
+    def new(cls, **fields: Any) -> Item:
+        """An item created now: ``created_at`` and ``updated_at`` are the same instant."""
+        now = utc_now()
+        return cls(**fields, created_at=now, updated_at=now)
+
+    def change(self, **fields: Any) -> None:
+        """Set the fields given and move ``updated_at``; given none, change nothing at all."""
+        if not fields:
+            return
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.updated_at = utc_now()
+
+    @classmethod
+    def title_contains(cls, text: str) -> ColumnElement[bool]:
+        """``text`` is in the title, taken literally (``%`` and ``_`` too), A-Z matching a-z."""
+        return ascii_lower(cls.title).contains(text.translate(ASCII_LOWER), autoescape=True)

@@ -1,0 +1,175 @@
+"""Every error as RFC 9457 problem details (``application/problem+json``), and the codes of a 422.
+
+FastAPI answers errors with ``{"detail": ...}`` as ``application/json``: a 422 lists Pydantic's
+errors, Starlette's ``HTTPException`` (404, 405, and the 400/413/415 of json_body.py) carries a
+string, and an unexpected exception is a plain-text 500. The handlers below, registered in main.py,
+answer all of them as problems; ``Problem`` and ``problem_responses`` document the same in the
+OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from items_fastapi.schemas import without_defaults
+
+PROBLEM_JSON = "application/problem+json"
+
+ErrorCode = Literal[
+    "required",
+    "unknown_field",
+    "wrong_type",
+    "null",
+    "too_short",
+    "too_long",
+    "too_small",
+    "too_large",
+    "invalid_value",
+    "invalid_choice",
+]
+
+# Pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/) as the contract's codes.
+ERROR_CODES: dict[str, ErrorCode] = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "string_type": "wrong_type",
+    "float_type": "wrong_type",
+    "int_type": "wrong_type",
+    "int_parsing": "wrong_type",
+    "int_from_float": "wrong_type",
+    "float_parsing": "wrong_type",
+    "finite_number": "wrong_type",
+    "string_too_short": "too_short",
+    "string_too_long": "too_long",
+    "too_long": "too_long",
+    "greater_than": "too_small",
+    "greater_than_equal": "too_small",
+    "less_than": "too_large",
+    "less_than_equal": "too_large",
+    "string_pattern_mismatch": "invalid_value",
+    "literal_error": "invalid_choice",
+}
+
+# Python 3.11 default: RFC 7231's phrases ("Request Entity Too Large", "Unprocessable Entity"); contract: RFC 9110.
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted location within its source (`title`, or `limit` for a query parameter).")
+    code: ErrorCode
+    message: str = Field(description="The framework's own words.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details. `errors` appears on 422 only."""
+
+    # Pydantic default: "default": null documented for errors, which is left out, never null.
+    model_config = ConfigDict(json_schema_extra=without_defaults)
+
+    type: Literal["about:blank"]
+    title: str
+    status: int
+    detail: str
+    errors: Annotated[list[FieldError], Field(min_length=1)] = None
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+
+def title(status: int) -> str:
+    return TITLES.get(status, HTTPStatus(status).phrase)
+
+
+def problem(status: int, detail: str, errors: list[FieldError] | None = None, **options: Any) -> ProblemResponse:
+    body = Problem(type="about:blank", title=title(status), status=status, detail=detail)
+    if errors:
+        body.errors = errors
+    return ProblemResponse(body.model_dump(mode="json", exclude_unset=True), status_code=status, **options)
+
+
+def error_code(error: dict[str, Any]) -> ErrorCode:
+    # Pydantic reports a null where a value belongs as the wrong type ("string_type", input None).
+    if error["type"].endswith("_type") and error["input"] is None:
+        return "null"
+    return ERROR_CODES.get(error["type"], "invalid_value")
+
+
+def field_error(error: dict[str, Any]) -> FieldError:
+    # Pydantic's loc starts with where FastAPI found the value ("body", "query"); the field is the rest.
+    field = ".".join(str(part) for part in error["loc"][1:])
+    return FieldError(field=field, code=error_code(error), message=error["msg"])
+
+
+async def validation_problem(request: Request, exc: RequestValidationError) -> Response:
+    # FastAPI default: 422 {"detail": [Pydantic's errors]}; contract: a problem listing (field, code) pairs.
+    errors = exc.errors()
+    if any(error["loc"][0] == "path" for error in errors):
+        return problem(404, "No such route.")  # an item_id that is no positive int64 names no item
+    where = "request body" if errors[0]["loc"][0] == "body" else "query string"
+    return problem(422, f"The {where} is not valid.", [field_error(error) for error in errors])
+
+
+async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+    # FastAPI default: {"detail": exc.detail} as application/json; contract: problem+json, headers (Allow) kept.
+    detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else title(exc.status_code)
+    return problem(exc.status_code, detail, headers=exc.headers)
+
+
+async def unexpected_problem(request: Request, exc: Exception) -> Response:
+    # Starlette default: a plain-text 500 (a traceback with debug=True); contract: problem+json, nothing revealed.
+    return problem(500, "The server met an unexpected condition.")
+
+
+RESPONSE_DESCRIPTIONS = {
+    400: "The body is not JSON (RFC 8259), or not a JSON object.",
+    404: "No such item, or `item_id` is not a positive integer.",
+    413: "The body is larger than 1 MiB.",
+    415: "The body's `Content-Type` is not `application/json`.",
+    422: "Well-formed JSON that breaks the schema, or a bad query parameter.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a path operation: each status documented as a problem+json ``Problem``.
+
+    FastAPI default: a 422 with its own ``HTTPValidationError`` schema on every operation with parameters.
+    """
+    return {status: problem_response_doc(status) for status in statuses}
+
+
+def problem_response_doc(status: int) -> dict[str, Any]:
+    errors = {"required": ["errors"]} if status == 422 else {"not": {"required": ["errors"]}}
+    constants = {"properties": {"title": {"const": title(status)}, "status": {"const": status}}, **errors}
+    schema = {"allOf": [{"$ref": "#/components/schemas/Problem"}, constants]}
+    return {"description": RESPONSE_DESCRIPTIONS[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+
+
+def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI's document, with problems in place of FastAPI's own validation error.
+
+    FastAPI documents only the models that operations take or return, and adds a 422 with its
+    ``HTTPValidationError`` to every operation with parameters. Here ``Problem`` (and ``FieldError``)
+    join the components, where problem_responses refers to them, and FastAPI's 422 goes: the operations
+    that can answer 422 say so with problem_responses; on the others only ``item_id`` could fail, and
+    ItemIdConvertor makes that a 404 before validation.
+    """
+    for operations in openapi["paths"].values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            # FastAPI default: a 422 with HTTPValidationError (application/json) on every operation with parameters.
+            if "application/json" in responses.get("422", {}).get("content", {}):
+                del responses["422"]
+    schemas = openapi["components"]["schemas"]
+    for unused in ("HTTPValidationError", "ValidationError"):  # FastAPI default schemas, now unused
+        del schemas[unused]
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs"), Problem=problem)
+    return openapi

@@ -1,0 +1,177 @@
+"""Validation: Pydantic v2 models for the bodies, the query string and the answers.
+
+Pydantic's lax mode coerces (``"12.5"`` and ``true`` are floats, ``"3"`` is an int) and a model
+ignores unknown fields. The contract is JSON Schema's strictness, so every field below is strict on
+its own (not ``strict=True`` on the model: FastAPI hands Pydantic already-parsed Python objects, and
+JSON Schema's integer takes ``3.0``), and every request body forbids unknown fields.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictInt, StrictStr
+
+MAX_PRICE = 1_000_000
+MAX_QUANTITY = 1_000_000
+MAX_OFFSET = 2**63 - 1  # what every database can store
+NO_NUL = r"^[^\u0000]*$"  # written the JSON Schema way, so the document shows it as the spec does
+QUERY_INTEGER = re.compile(r"-?[0-9]+")
+QUERY_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def integral_float_as_int(value: Any) -> Any:
+    # StrictInt refuses 3.0, which JSON Schema's integer (so the contract) takes, as 3.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def int_beyond_float_as_infinity(value: Any) -> Any:
+    # Pydantic default: an int no float holds is float_type; contract: out of range, like 1e400 (inf).
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max:
+        return math.inf if value > 0 else -math.inf
+    return value
+
+
+def query_integer(value: Any) -> Any:
+    # Pydantic default (lax): int()'s rules, so "5_0", "+5", " 5" and "1.0" are 5, 5, 5, 1; contract: JSON digits.
+    return int(value) if isinstance(value, str) and QUERY_INTEGER.fullmatch(value) else value
+
+
+def query_number(value: Any) -> Any:
+    # Pydantic default (lax): float()'s rules, so "nan", "inf", "1_0" and " 1" are floats; contract: JSON numbers.
+    # (1e400 reads as infinity, which the maximum then refuses: too_large, as in a body.)
+    return float(value) if isinstance(value, str) and QUERY_NUMBER.fullmatch(value) else value
+
+
+# StrictStr: Pydantic v2's str already refuses numbers; strict says so, and refuses str subclasses too.
+Title = Annotated[
+    StrictStr,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=NO_NUL,
+        description="1 to 200 characters (code points), no NUL character.",
+    ),
+]
+Description = Annotated[
+    StrictStr | None,
+    Field(max_length=2000, pattern=NO_NUL, description="At most 2000 characters, no NUL character; null when absent."),
+]
+# Pydantic default (lax): "12.5" and true are floats; strict refuses them and still takes the JSON integer 3.
+Price = Annotated[float, Strict(), Field(gt=0, le=MAX_PRICE), BeforeValidator(int_beyond_float_as_infinity)]
+# Pydantic default (lax): "3" and true are ints; strict refuses them, and 3.0 is let through as 3 first.
+Quantity = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY), BeforeValidator(integral_float_as_int)]
+Timestamp = Annotated[
+    datetime,  # Pydantic writes an aware UTC datetime with "Z"; models.py makes every datetime one.
+    Field(
+        description="RFC 3339 in UTC with a `Z` suffix.",
+        json_schema_extra={"pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$"},
+    ),
+]
+Sort = Literal["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
+
+
+def without_defaults(schema: dict[str, Any]) -> None:
+    """``json_schema_extra`` for a model whose None defaults only mean "left out": documents no default."""
+    for field in schema["properties"].values():
+        field.pop("default", None)
+
+
+class ItemCreate(BaseModel):
+    """The body of POST and PUT. Types are strict (JSON Schema 2020-12): `"12.5"` is not a number,
+    `3.5` is not an integer, `3.0` is the integer 3. Unknown and read-only fields are refused."""
+
+    model_config = ConfigDict(extra="forbid")  # Pydantic default: unknown fields ignored; contract: unknown_field
+
+    title: Title
+    description: Description = None
+    price: Price
+    quantity: Quantity = 0
+
+
+class ItemPatch(BaseModel):
+    """The body of PATCH: any subset of the fields of ItemCreate. Only `description` may be null."""
+
+    # Pydantic default: a None default is documented as "default": null, a value these fields refuse.
+    model_config = ConfigDict(extra="forbid", json_schema_extra=without_defaults)
+
+    # None marks a field left out (routes read model_dump(exclude_unset=True)); a null sent is still a 422.
+    title: Title = None
+    description: Description = None
+    price: Price = None
+    quantity: Quantity = None
+
+
+class ItemPublic(BaseModel):
+    """An item as the API answers with it."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    id: Annotated[int, Field(ge=1)]
+    title: Title
+    description: Description
+    price: Price
+    quantity: Quantity
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ItemPage(BaseModel):
+    """One page of items: the contract's envelope, where FastAPI has no pagination of its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: Annotated[list[ItemPublic], Field(max_length=100)]
+    total: Annotated[int, Field(ge=0, description="Every item that matches the filters, on any page.")]
+    limit: Annotated[int, Field(ge=1, le=100)]
+    offset: Annotated[int, Field(ge=0)]
+
+
+# A query value is text: these parse it as JSON would, then hold the result to the strict type.
+QueryInteger = Annotated[StrictInt, BeforeValidator(query_integer)]
+QueryNumber = Annotated[float, Strict(), BeforeValidator(query_number)]
+
+
+class ItemQuery(BaseModel):
+    """The query string of GET /items. Numbers are written as JSON writes them, in ASCII."""
+
+    limit: Annotated[QueryInteger, Field(ge=1, le=100, description="Page size.")] = 20
+    offset: Annotated[
+        QueryInteger,
+        Field(ge=0, le=MAX_OFFSET, description="Items to skip; at most 2^63 - 1, what every database can store."),
+    ] = 0
+    sort: Annotated[
+        Sort,
+        Field(
+            description="Sort key, `-` for descending; ties are broken by `id` ascending. "
+            "Titles sort by code point on every database."
+        ),
+    ] = "id"
+    q: Annotated[
+        str,
+        Field(
+            max_length=200,
+            pattern=NO_NUL,
+            description="Keeps items whose title contains this text; ASCII letters match regardless of case.",
+        ),
+    ] = None
+    min_price: Annotated[
+        QueryNumber,
+        Field(
+            ge=0,
+            le=MAX_PRICE,
+            description="Keeps items with `price >= min_price`; the same range as a price, 0 allowed.",
+        ),
+    ] = None
+    max_price: Annotated[
+        QueryNumber,
+        Field(
+            ge=0,
+            le=MAX_PRICE,
+            description="Keeps items with `price <= max_price`; the same range as a price, 0 allowed.",
+        ),
+    ] = None
