@@ -1,0 +1,146 @@
+"""Every error as RFC 9457 problem details (``application/problem+json``), and the codes of a 422.
+
+DRF calls ``exception_handler`` (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``) for what its views raise;
+Django calls the ``handler400``/``403``/``404``/``500`` views (urls.py) for everything else: an
+unknown route, a ``Host`` not allowed, an exception DRF re-raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, JsonResponse
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+PROBLEM_JSON = "application/problem+json"
+
+# Python's HTTPStatus (3.11): "Request Entity Too Large", "Unprocessable Entity"; contract: RFC 9110's.
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+# DRF's error codes (and Django's validators'), onto the contract's closed list.
+ERROR_CODES = {
+    "required": "required",
+    "unknown_field": "unknown_field",  # serializers.py
+    "null": "null",
+    "invalid": "wrong_type",
+    "max_string_length": "wrong_type",
+    "blank": "too_short",
+    "min_length": "too_short",
+    "max_length": "too_long",
+    "min_value": "too_small",
+    "max_value": "too_large",
+    "null_characters_not_allowed": "invalid_value",
+    "surrogate_characters_not_allowed": "invalid_value",
+    "invalid_choice": "invalid_choice",
+}
+CODES = sorted(set(ERROR_CODES.values()))
+
+TOO_LARGE = "The body is larger than 1 MiB."
+
+
+def title(status: int) -> str:
+    return TITLES.get(status, HTTPStatus(status).phrase)
+
+
+def problem(status: int, detail: str, **members: Any) -> dict[str, Any]:
+    return {"type": "about:blank", "title": title(status), "status": status, "detail": detail, **members}
+
+
+def field_errors(detail: Any, path: tuple[str, ...] = ()) -> Iterator[dict[str, str]]:
+    """DRF's ``{"price": [ErrorDetail(..., code="min_value")]}`` as ``{"field", "code", "message"}`` items."""
+    if isinstance(detail, dict):
+        for name, inner in detail.items():
+            yield from field_errors(inner, (*path, str(name)))
+    elif isinstance(detail, list):
+        # DRF default: every validator a value fails is reported; contract: the first only.
+        for inner in detail[:1]:
+            yield from field_errors(inner, path)
+    else:
+        code = ERROR_CODES.get(getattr(detail, "code", None), "invalid_value")  # no code says more
+        yield {"field": ".".join(path), "code": code, "message": str(detail)}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER. DRF default: ``{"detail": ...}`` or the errors by field, as application/json."""
+    if isinstance(exc, Http404):  # as DRF's own handler does
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    headers = {}
+    if isinstance(exc, exceptions.ValidationError):
+        # DRF default: 400; contract: 422, with the errors as a list of (field, code, message).
+        status, detail = 422, "The request is not valid."
+        body = problem(status, detail, errors=list(field_errors(exc.detail)))
+    elif isinstance(exc, RequestDataTooBig):
+        # Django default: a SuspiciousOperation, so a 400; contract: 413 (DATA_UPLOAD_MAX_MEMORY_SIZE is 1 MiB).
+        body = problem(413, TOO_LARGE)
+    elif isinstance(exc, exceptions.APIException):
+        body = problem(exc.status_code, str(exc.detail))
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            # DRF default: Allow on every response, OPTIONS included; contract: the spec's methods (views.py).
+            headers["Allow"] = ", ".join(context["view"].allowed_methods)
+    else:
+        return None  # unexpected: Django's handler500 (server_error below) answers, after logging it
+    set_rollback()
+    return Response(body, status=body["status"], headers=headers, content_type=PROBLEM_JSON)
+
+
+def problem_response(status: int, detail: str) -> JsonResponse:
+    return JsonResponse(problem(status, detail), status=status, content_type=PROBLEM_JSON)
+
+
+# Django's error views (urls.py). Django default: HTML pages.
+def bad_request(request: HttpRequest, exception: Exception) -> JsonResponse:
+    if isinstance(exception, RequestDataTooBig):  # Django default: 400, for the admin's forms too
+        return problem_response(413, TOO_LARGE)
+    return problem_response(400, "The request is not valid HTTP for this server.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return problem_response(403, "Permission denied.")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
+    return problem_response(404, f"There is nothing at {request.path}.")
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    return problem_response(500, "The server failed to answer this request.")
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        help_text="Dotted location within its source (`title`, or `limit` for a query parameter)."
+    )
+    code = serializers.ChoiceField(CODES)
+    message = serializers.CharField(help_text="The framework's own words.")
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details. `errors` appears on 422 only. Documentation only: ``problem()`` writes them."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = FieldErrorSerializer(many=True, required=False)
+
+
+DESCRIPTIONS = {
+    400: "The body is not JSON (RFC 8259), or not a JSON object.",
+    404: "No such item, or `item_id` is not a positive integer.",
+    413: "The body is larger than 1 MiB.",
+    415: "The body's `Content-Type` is not `application/json`.",
+    422: "Well-formed JSON that breaks the schema, or a bad query parameter.",
+}
+
+
+def responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
+    """``extend_schema(responses=...)`` entries: the problem+json answers an operation documents."""
+    return {(status, PROBLEM_JSON): OpenApiResponse(ProblemSerializer, DESCRIPTIONS[status]) for status in statuses}

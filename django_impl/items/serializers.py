@@ -1,0 +1,152 @@
+"""Validation: the ``Item`` serializer, as strict as JSON Schema, and the query of ``GET /items``.
+
+DRF's fields coerce: ``FloatField`` takes ``"12.5"`` and even ``false``, ``IntegerField`` takes
+``"3"``, ``CharField`` takes ``12345``. The strict fields below refuse what JSON Schema refuses and
+accept what it accepts (``3.0`` is the integer 3); ``ItemSerializer`` maps the model's fields onto
+them. Every error keeps DRF's own code, which problems.py maps onto the contract's closed list.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models
+from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
+
+from .models import MAX_PRICE, Item
+
+MAX_OFFSET = 2**63 - 1  # what every database can store
+SORTS = ["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, kept as sent."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("trim_whitespace", False)  # DRF default: strips surrounding whitespace; contract: as sent
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):  # DRF default: CharField takes 12345 as "12345"; contract: wrong_type
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictFloatField(serializers.FloatField):
+    """A JSON number, int or float; never a string, never a bool."""
+
+    def to_internal_value(self, data: Any) -> float:
+        # DRF default: FloatField takes "12.5" and false; contract: wrong_type.
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        # DRF default: inf (1e400 in JSON) is invalid; contract: out of range, left to the min/max validators.
+        try:
+            return float(data)
+        except OverflowError:  # an integer literal beyond any float
+            return math.inf if data > 0 else -math.inf
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, 3.0 included (JSON Schema's integer is a number with no fraction)."""
+
+    def to_internal_value(self, data: Any) -> int:
+        # DRF default: IntegerField takes "3" (and "3.0"); contract: wrong_type, while the number 3.0 is 3.
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class QueryIntegerField(serializers.IntegerField):
+    """An integer in a query string, written as JSON writes it: ASCII digits, maybe after a minus."""
+
+    pattern = re.compile(r"-?[0-9]+")
+
+    def to_internal_value(self, data: Any) -> int:
+        # DRF default: int() after dropping ".0", so "1.0", "+5", " 5", "5_0" and "٥" pass; contract: wrong_type.
+        if not (isinstance(data, str) and self.pattern.fullmatch(data)):
+            self.fail("invalid")
+        return int(data)
+
+
+class QueryFloatField(serializers.FloatField):
+    """A number in a query string, written as JSON writes it (``12.5``, ``1e3``)."""
+
+    pattern = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+    def to_internal_value(self, data: Any) -> float:
+        # DRF default: float(), which takes "1_0", " 1" and "١" (and calls 1e400 invalid); contract: wrong_type,
+        # while 1e400 (inf) is left to the min/max validators: too_large, as in a body.
+        if not (isinstance(data, str) and self.pattern.fullmatch(data)):
+            self.fail("invalid")
+        return float(data)
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    # DRF default: the model's fields become the lenient CharField, FloatField, IntegerField; contract: strict types.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.FloatField: StrictFloatField,
+        models.IntegerField: StrictIntegerField,
+    }
+
+    class Meta:
+        model = Item
+        fields = ["id", "title", "description", "price", "quantity", "created_at", "updated_at"]
+        # DRF default: a field left out of a PUT keeps its value; contract: back to the default (PATCH: kept).
+        extra_kwargs = {"description": {"default": None}, "quantity": {"default": 0}}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # DRF default: keys naming no writable field (read-only ones included) are ignored; contract: unknown_field.
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        unknown = {
+            name: [ErrorDetail("Unknown field.", code="unknown_field")]
+            for name in (data.keys() - writable if isinstance(data, Mapping) else ())
+        }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **unknown}) from None
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+    def update(self, instance: Item, validated_data: dict[str, Any]) -> Item:
+        if not validated_data:  # an empty PATCH changes nothing, updated_at included
+            return instance
+        return super().update(instance, validated_data)
+
+
+class ItemQuerySerializer(serializers.Serializer):
+    """The query of ``GET /items``: query values are strings, so these are DRF's own (parsing) fields."""
+
+    limit = QueryIntegerField(default=20, min_value=1, max_value=100, help_text="Page size.")
+    offset = QueryIntegerField(
+        default=0,
+        min_value=0,
+        max_value=MAX_OFFSET,
+        help_text="Items to skip; at most 2^63 - 1, what every database can store.",
+    )
+    sort = serializers.ChoiceField(
+        SORTS,
+        default="id",
+        help_text="Sort key, `-` for descending; ties are broken by `id` ascending. Titles sort by code point.",
+    )
+    q = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Keeps items whose title contains this text; ASCII letters match regardless of case.",
+    )
+    min_price = QueryFloatField(
+        required=False, min_value=0, max_value=MAX_PRICE, help_text="Keeps items with `price >= min_price`."
+    )
+    max_price = QueryFloatField(
+        required=False, min_value=0, max_value=MAX_PRICE, help_text="Keeps items with `price <= max_price`."
+    )

@@ -1,0 +1,106 @@
+"""HTTP: ``ItemViewSet``, a ``ModelViewSet`` with the contract's status codes and headers.
+
+The classes ``REST_FRAMEWORK`` (settings.py) names for it sit in modules of their own, because DRF
+imports them while ``rest_framework.views`` loads: parsers.py (request bodies), filters.py and
+pagination.py (``GET /items``' query and the ``ItemPage`` envelope).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import problems
+from .models import Item
+from .serializers import ItemQuerySerializer, ItemSerializer
+
+ITEM = OpenApiResponse(ItemSerializer, description="The item.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        operation_id="listItems",
+        summary="List items, filtered, sorted and paginated.",
+        parameters=[ItemQuerySerializer],
+        responses={200: ItemSerializer(many=True), **problems.responses(422)},
+    ),
+    create=extend_schema(
+        operation_id="createItem",
+        summary="Create an item.",
+        responses={
+            201: OpenApiResponse(ItemSerializer, "The item was created."),
+            **problems.responses(400, 413, 415, 422),
+        },
+    ),
+    retrieve=extend_schema(
+        operation_id="getItem", summary="Read one item.", responses={200: ITEM, **problems.responses(404)}
+    ),
+    update=extend_schema(
+        operation_id="replaceItem",
+        summary="Replace an item; optional fields left out go back to their defaults.",
+        responses={200: ITEM, **problems.responses(400, 404, 413, 415, 422)},
+    ),
+    partial_update=extend_schema(
+        operation_id="updateItem",
+        summary="Change only the fields given; `description` null clears it; `{}` changes nothing.",
+        responses={200: ITEM, **problems.responses(400, 404, 413, 415, 422)},
+    ),
+    destroy=extend_schema(
+        operation_id="deleteItem",
+        summary="Delete an item.",
+        responses={
+            204: OpenApiResponse(description="The item was deleted; the body is empty."),
+            **problems.responses(404),
+        },
+    ),
+)
+class ItemViewSet(viewsets.ModelViewSet):
+    queryset = Item.objects.all()
+    serializer_class = ItemSerializer
+    lookup_url_kwarg = "item_id"
+    lookup_value_converter = "item_id"  # urls.py: ASCII digits naming a positive int64, else 404
+    # Django default: HEAD is answered as GET (DRF's router maps it too); contract: 405, like TRACE.
+    http_method_names = ["get", "post", "put", "patch", "delete", "options"]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # DRF default: an empty body is never parsed and reads as {}; contract: 415 or 400 like any non-JSON body.
+        if self.action in {"create", "update", "partial_update"} and request.stream is None:
+            if self.get_content_negotiator().select_parser(request, self.get_parsers()) is None:
+                raise UnsupportedMediaType(request.content_type)
+            raise ParseError("JSON parse error - the body is empty.")
+
+    @property
+    def allowed_methods(self) -> list[str]:
+        # DRF default: OPTIONS (always answered) is named in Allow; contract: the spec's methods only.
+        return [method for method in super().allowed_methods if method != "OPTIONS"]
+
+    @property
+    def default_response_headers(self) -> dict[str, str]:
+        return {}  # DRF default: Allow on every response; contract: on 405 (problems.py) and OPTIONS only
+
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # DRF default: 200 with the view's metadata; contract: 204, no body, Allow.
+        return Response(status=204, headers={"Allow": ", ".join(self.allowed_methods)})
+
+    def filter_queryset(self, queryset):
+        # DRF default: the filter backends run for get_object() too; contract: the query is GET /items' only.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
+    def get_success_headers(self, data: dict[str, Any]) -> dict[str, str]:
+        # DRF default: Location only from a "url" field; contract: Location: /items/{id}.
+        return {"Location": reverse("item-detail", kwargs={"item_id": data["id"]})}
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # DRF default: get_object() (404) before validation; contract: 422 wins over an unknown item.
+        serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        serializer.instance = self.get_object()
+        self.perform_update(serializer)
+        return Response(serializer.data)

@@ -1,0 +1,135 @@
+"""Settings for items_django, cookiecutter-django style: environment first, every DRF knob in one place.
+
+Environment: ``DATABASE_URL`` (``sqlite:///items.db`` in the working directory when unset),
+``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (off unless "1"/"true"), ``DJANGO_ALLOWED_HOSTS`` (comma-separated).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A development default, fine for this demo (it signs only admin sessions): set DJANGO_SECRET_KEY anywhere real.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-items-demo-key-set-DJANGO_SECRET_KEY-in-production")
+DEBUG = os.environ.get("DJANGO_DEBUG", "").lower() in {"1", "true", "yes", "on"}
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc as static files: no CDN
+    "items",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, docs) under gunicorn, DEBUG off
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "items_django.urls"
+WSGI_APPLICATION = "items_django.wsgi.application"
+# Django default: a path that matches only with a slash added (/admin) redirects; contract: unknown routes are 404s.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "items_django" / "templates"],  # the ReDoc page without its web fonts
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def database(url: str) -> dict[str, object]:
+    """``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``postgresql://user:password@host:port/name``."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path.removeprefix("/"))}
+    if parts.scheme in {"postgres", "postgresql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",  # psycopg 3
+            "NAME": unquote(parts.path.removeprefix("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+        }
+    raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (sqlite:/// or postgresql://)")
+
+
+DATABASES = {"default": database(os.environ.get("DATABASE_URL", "sqlite:///items.db"))}
+# Django default: autocommit, query by query; here a request that fails writes nothing.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Django default: 2.5 MiB; contract: 413 above 1 MiB (problems.py turns RequestDataTooBig into it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True  # aware UTC datetimes from SQLite too; DRF writes them with a "Z"
+
+STATIC_URL = "static/"
+# whitenoise default: DEBUG; here it serves the installed apps' files (admin, sidecar) as they are installed,
+# so there is no STATIC_ROOT and no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+
+REST_FRAMEWORK = {
+    # DRF default: JSON, form and multipart parsers; contract: a JSON object only, else 415 or 400.
+    "DEFAULT_PARSER_CLASSES": ["items.parsers.JSONObjectParser"],
+    # DRF default: JSON and the browsable API (HTML); contract: JSON only.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "items.parsers.JSONOnlyNegotiation",
+    # DRF default: session and basic authentication (a session from /admin/ would make POSTs need a CSRF token);
+    # the contract's API is open.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "items.pagination.ItemPagination",
+    "DEFAULT_FILTER_BACKENDS": ["items.filters.ItemFilter", "items.filters.ItemOrdering"],
+    "EXCEPTION_HANDLER": "items.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Items API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": "One CRUD contract, implemented three times and judged over HTTP: here Django REST framework.",
+    "LICENSE": {"name": "MIT", "identifier": "MIT"},
+    "SERVERS": [{"url": "/"}],
+    "TAGS": [{"name": "items"}],
+    "OAS_VERSION": "3.1.0",  # drf-spectacular default: 3.0.3
+    "SERVE_INCLUDE_SCHEMA": False,  # the document does not describe /openapi.json itself
+    "COMPONENT_SPLIT_REQUEST": True,
+    # drf-spectacular default: a custom converter is documented by its regex, as a string.
+    "PATH_CONVERTER_OVERRIDES": {
+        "item_id": {"type": "integer", "minimum": 1}
+    },  # ItemRequest and PatchedItemRequest apart from Item
+    # drf-spectacular default: Swagger UI and ReDoc from a CDN; contract: from an installed wheel.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge from validator.swagger.io
+}
