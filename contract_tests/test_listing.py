@@ -137,3 +137,17 @@ def test_bad_query_parameter_is_422_naming_it(client, params, pair):
 def test_query_numbers_may_have_leading_zeros_and_exponents(client, prefix, catalogue):
     page = listed(client, q=prefix, limit="05", offset="00", min_price="2.5e0", max_price="1E1")
     assert (page["limit"], page["offset"], page["total"]) == (5, 0, 4)
+
+
+def test_a_repeated_query_parameter_counts_with_its_last_value(client, prefix, catalogue):
+    # Settled in the spec's description: Starlette and Django read the last value, webargs the first.
+    response = client.get(f"/items?q={prefix}&limit=abc&limit=2&sort=colour&sort=-price")
+    assert response.status_code == 200, response.text
+    page = response.json()
+    assert page["limit"] == 2
+    assert [item["price"] for item in page["items"]] == [999999.0, 10.0]
+    assert error_pairs(client.get("/items?limit=5&limit=abc")) == {("limit", "wrong_type")}
+
+
+def test_unknown_query_parameters_are_ignored(client, prefix, catalogue):
+    assert listed(client, q=prefix, colour="red", limit=3)["total"] == 6

@@ -16,6 +16,8 @@ CREATE_CASES = [
     pytest.param({**VALID, "title": 12345}, {("title", "wrong_type")}, id="title-number"),
     pytest.param({**VALID, "title": None}, {("title", "null")}, id="title-null"),
     pytest.param({**VALID, "title": "a\x00b"}, {("title", "invalid_value")}, id="title-NUL"),
+    # One error per field, the first rule broken (the spec's Problem.errors): Pydantic stops there itself.
+    pytest.param({**VALID, "title": "x" * 200 + "\x00"}, {("title", "too_long")}, id="title-201-chars-with-NUL"),
     pytest.param({**VALID, "price": "12.5"}, {("price", "wrong_type")}, id="price-string"),
     pytest.param({**VALID, "price": True}, {("price", "wrong_type")}, id="price-true"),
     pytest.param({**VALID, "price": False}, {("price", "wrong_type")}, id="price-false"),
@@ -32,6 +34,7 @@ CREATE_CASES = [
     pytest.param({**VALID, "description": 5}, {("description", "wrong_type")}, id="description-number"),
     pytest.param({**VALID, "description": "d" * 2001}, {("description", "too_long")}, id="description-2001-chars"),
     pytest.param({**VALID, "description": "a\x00"}, {("description", "invalid_value")}, id="description-NUL"),
+    pytest.param({**VALID, "description": "\x00" * 2001}, {("description", "too_long")}, id="description-2001-NULs"),
     pytest.param({**VALID, "colour": "red"}, {("colour", "unknown_field")}, id="unknown-field"),
     pytest.param({**VALID, "id": 5}, {("id", "unknown_field")}, id="read-only-id"),
     pytest.param(

@@ -70,7 +70,8 @@ def field_errors(messages: Mapping[str, Any]) -> list[dict[str, str]]:
             for key, value in node.items():
                 yield from walk(value, (*path, str(key)))
         else:
-            for message in node:
+            # marshmallow default: every validator a value fails is reported; contract: the first only.
+            for message in node[:1]:
                 yield {"field": ".".join(path), "code": error_code(message), "message": message}
 
     # The first level is webargs' location ("json", "query"); the field path starts below it.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 # marshmallow reports a message and never a code, so each message below is written for exactly one
 # contract error code, and problems.py reads the code back from it (problems.ERROR_CODES).
@@ -199,6 +199,11 @@ class ItemPage(StrictSchema):
 
 class ItemQueryArgs(Schema):
     """GET /items query parameters. Query values are strings, so these fields parse "3" and "2.5"."""
+
+    @pre_load
+    def last_value_of_each(self, query: Any, **kwargs: Any) -> dict[str, str]:
+        # webargs default: a repeated parameter counts by its first value; contract: by its last.
+        return {name: query.getlist(name)[-1] for name in query}
 
     limit = QueryInteger(
         load_default=20,

@@ -16,7 +16,7 @@ CASES = [
     ({**VALID, "title": 12345}, {("title", "wrong_type")}),
     ({**VALID, "title": None}, {("title", "null")}),
     ({**VALID, "title": "a\x00b"}, {("title", "invalid_value")}),
-    ({**VALID, "title": "\x00" * 201}, {("title", "too_long"), ("title", "invalid_value")}),
+    ({**VALID, "title": "\x00" * 201}, {("title", "too_long")}),  # one error per field: the first rule broken
     ({**VALID, "price": "12.5"}, {("price", "wrong_type")}),
     ({**VALID, "price": True}, {("price", "wrong_type")}),
     ({**VALID, "price": False}, {("price", "wrong_type")}),
