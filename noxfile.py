@@ -4,6 +4,7 @@
     nox -s contract -- fastapi flask         # against some
     nox -s contract -- --base-url http://127.0.0.1:8000   # against any server already running
     nox -s contract -- fastapi --db postgres --examples 200
+    nox -s report                            # docs/conformance.md: every implementation x SQLite, PostgreSQL
     nox -s tests                             # each implementation's own tests + the suite's self-test
     nox -s lint                              # ruff over the repository
     nox -s serve -- fastapi [--port 8000]    # run one implementation for a person to try
@@ -38,6 +39,18 @@ PYTHON = None  # nox's own interpreter
 
 CONTRACT_REQUIREMENTS = ROOT / "contract_tests" / "requirements.txt"
 ARTIFACTS = ROOT / "contract-artifacts"
+CONTRACT_PYTEST = [  # the suite, without its self-test (nox -s tests runs that)
+    "python",
+    "-m",
+    "pytest",
+    str(ROOT / "contract_tests"),
+    "-p",
+    "no:cacheprovider",
+    "-q",
+    "-rs",  # name every skip, so a run without PostgreSQL says so
+    "--ignore",
+    str(ROOT / "contract_tests" / "selftest"),
+]
 
 
 def uv_binary() -> str:
@@ -96,8 +109,8 @@ def split_targets(session: nox.Session) -> tuple[list[implementations.Implementa
     return [known[name] for name in names] or list(known.values()), args
 
 
-def run_steps(session: nox.Session, steps) -> None:
-    """Run every ``(label, step)``, then fail once, naming every failure."""
+def attempt_steps(session: nox.Session, steps) -> list[str]:
+    """Run every ``(label, step)``, log a summary line, and return the labels that failed."""
     failed = []
     for label, step in steps:
         session.log(f"==== {label} ====")
@@ -107,8 +120,14 @@ def run_steps(session: nox.Session, steps) -> None:
             failed.append(label)
     summary = ", ".join(f"{label.split()[0]}: {'FAILED' if label in failed else 'passed'}" for label, _ in steps)
     session.log(f"summary: {summary}")
+    return [label.split()[0] for label in failed]
+
+
+def run_steps(session: nox.Session, steps) -> None:
+    """Run every ``(label, step)``, then fail once, naming every failure."""
+    failed = attempt_steps(session, steps)
     if failed:
-        session.error(f"failed: {', '.join(label.split()[0] for label in failed)}")
+        session.error(f"failed: {', '.join(failed)}")
 
 
 def each(impls, run_one):
@@ -119,28 +138,22 @@ def each(impls, run_one):
 def contract(session: nox.Session) -> None:
     """The contract suite, over HTTP, against implementations or any --base-url."""
     session.install("-r", str(CONTRACT_REQUIREMENTS))
-    pytest = [
-        "python",
-        "-m",
-        "pytest",
-        str(ROOT / "contract_tests"),
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--ignore",
-        str(ROOT / "contract_tests" / "selftest"),
-    ]
     impls, rest = split_targets(session)
     if any(arg.split("=")[0] in ("--base-url", "--base-urls") for arg in rest):
-        session.run(*pytest, *rest)
+        session.run(*CONTRACT_PYTEST, *rest)
         return
+    run_steps(session, contract_steps(session, impls, rest))
+
+
+def contract_steps(session: nox.Session, impls, rest: list[str]):
+    """One step per implementation, then the differential test when there are several."""
     db = next((rest[i + 1] for i, arg in enumerate(rest[:-1]) if arg == "--db"), "sqlite")
 
     def run_one(impl):
         venv = impl_venv(session, impl)
         report = ARTIFACTS / f"{impl.name}-{db}.xml"
         session.run(
-            *pytest,
+            *CONTRACT_PYTEST,
             "--impl",
             impl.name,
             "--impl-venv",
@@ -156,7 +169,7 @@ def contract(session: nox.Session) -> None:
         report = ARTIFACTS / f"differential-{db}.xml"
         # Exit code 5: a -k in the arguments deselected it (pytest says so); the other runs still count.
         session.run(
-            *pytest,
+            *CONTRACT_PYTEST,
             "--impls",
             names,
             "--impl-venvs",
@@ -170,7 +183,32 @@ def contract(session: nox.Session) -> None:
     steps = each(impls, run_one)
     if len(impls) > 1:
         steps.append((f"differential ({' vs '.join(impl.name for impl in impls)})", differential))
-    run_steps(session, steps)
+    return steps
+
+
+@nox.session(python=PYTHON)
+def report(session: nox.Session) -> None:
+    """docs/conformance.md: the suite for every implementation on SQLite and PostgreSQL, as one matrix.
+
+    ``-- --check`` runs nothing: it compares the result cells of the contract runs already in
+    contract-artifacts/ (CI runs both databases first) with the committed report.
+    """
+    session.install("-r", str(CONTRACT_REQUIREMENTS))
+    tool = ["python", str(ROOT / "tools" / "conformance_report.py"), "--artifacts", str(ARTIFACTS)]
+    if "--check" in session.posargs:
+        session.run(*tool, "--check")
+        return
+    impls, rest = split_targets(session)
+    failed = []
+    for db in ("sqlite", "postgres"):
+        for stale in ARTIFACTS.glob(f"*-{db}.xml"):
+            stale.unlink()  # a report only of this run
+        failed += [
+            f"{name} on {db}" for name in attempt_steps(session, contract_steps(session, impls, [*rest, "--db", db]))
+        ]
+    session.run(*tool, "--venvs", str(ROOT / ".nox"))
+    if failed:
+        session.error(f"docs/conformance.md written, with failures: {', '.join(failed)}")
 
 
 @nox.session(python=PYTHON)

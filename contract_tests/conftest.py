@@ -171,9 +171,12 @@ CASES = pytest.StashKey[dict]()
 
 
 @pytest.fixture(scope="session")
-def case_counter(request: pytest.FixtureRequest) -> dict:
-    """Counts the requests Schemathesis generates, for the summary line."""
-    return request.config.stash.setdefault(CASES, {"operations": 0, "stateful": 0})
+def case_counter(request: pytest.FixtureRequest, record_testsuite_property) -> Iterator[dict]:
+    """Counts the requests Schemathesis generates, for the summary line and the JUnit report."""
+    counts = request.config.stash.setdefault(CASES, {"operations": 0, "stateful": 0})
+    yield counts
+    for name, value in counts.items():
+        record_testsuite_property(f"schemathesis_{name}_requests", value)  # read by tools/conformance_report.py
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

@@ -131,6 +131,7 @@ class Differential(RuleBasedStateMachine):
     """Every rule is one request, sent to every server and compared."""
 
     clients: list[tuple[str, httpx.Client]] = []  # set by the test before it runs
+    counts: dict[str, int] = {}  # sequences and requests sent, set by the test
     items = Bundle("items")
 
     def __init__(self) -> None:
@@ -140,6 +141,7 @@ class Differential(RuleBasedStateMachine):
 
     def exchange(self, call: Call) -> list[httpx.Response]:
         self.history.append(call)
+        self.counts["requests"] += 1
         responses = [call.send(client, names) for (_, client), names in zip(self.clients, self.names, strict=True)]
         for response, names in zip(responses, self.names, strict=True):
             if response.status_code == 201 and isinstance(body := response.json(), dict) and "id" in body:
@@ -163,6 +165,7 @@ class Differential(RuleBasedStateMachine):
 
     @initialize()
     def fresh_start(self) -> None:
+        self.counts["sequences"] += 1
         for _, client in self.clients:
             delete_every_item(client)
 
@@ -207,10 +210,13 @@ def delete_every_item(client: httpx.Client) -> None:
             assert client.delete(f"/items/{item['id']}").status_code == 204
 
 
-def test_implementations_answer_alike(differential_targets: list[tuple[str, str]], request: pytest.FixtureRequest):
+def test_implementations_answer_alike(
+    differential_targets: list[tuple[str, str]], request: pytest.FixtureRequest, record_testsuite_property
+):
     thorough = request.config.getoption("--thorough")
     clients = [(label, httpx.Client(base_url=url, timeout=30)) for label, url in differential_targets]
-    machine = type("Differential", (Differential,), {"clients": clients})
+    counts = {"sequences": 0, "requests": 0}
+    machine = type("Differential", (Differential,), {"clients": clients, "counts": counts})
     settings = hypothesis.settings(
         max_examples=THOROUGH_SEQUENCES if thorough else SEQUENCES,
         stateful_step_count=THOROUGH_STEPS if thorough else STEPS,
@@ -220,3 +226,5 @@ def test_implementations_answer_alike(differential_targets: list[tuple[str, str]
     finally:
         for _, client in clients:
             client.close()
+        for name, value in counts.items():
+            record_testsuite_property(name, value)  # read by tools/conformance_report.py
