@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from items_fastapi import docs, problems
+from items_fastapi import docs, problems, schemas
 from items_fastapi.api.routes import items
 from items_fastapi.config import get_settings
 from items_fastapi.db import open_database
@@ -52,7 +52,7 @@ app.mount(docs.ASSETS_URL, docs.assets, name="docs-assets")
 def openapi() -> dict[str, Any]:
     """FastAPI's document, its errors documented as problems (FastAPI's "Extending OpenAPI")."""
     if app.openapi_schema is None:
-        app.openapi_schema = problems.document_problems(FastAPI.openapi(app))
+        app.openapi_schema = schemas.document_null_defaults(problems.document_problems(FastAPI.openapi(app)))
     return app.openapi_schema
 
 

@@ -93,6 +93,15 @@ class ItemCreate(BaseModel):
     quantity: Quantity = 0
 
 
+def document_null_defaults(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with ItemCreate's ``None`` defaults written back in (PUT resets to them)."""
+    properties = document["components"]["schemas"]["ItemCreate"]["properties"]
+    for name, field in ItemCreate.model_fields.items():
+        if field.default is None:
+            properties[name]["default"] = None  # FastAPI default: a None default is left out of the document
+    return document
+
+
 class ItemPatch(BaseModel):
     """The body of PATCH: any subset of the fields of ItemCreate. Only `description` may be null."""
 
@@ -132,18 +141,23 @@ class ItemPage(BaseModel):
 
 
 # A query value is text: these parse it as JSON would, then hold the result to the strict type.
-QueryInteger = Annotated[StrictInt, BeforeValidator(query_integer)]
-QueryNumber = Annotated[float, Strict(), BeforeValidator(query_number)]
+# The bounds go before the parser: Pydantic default, bounds after a BeforeValidator are documented as
+# "ge"/"le", words JSON Schema does not know; before it, as "minimum"/"maximum".
+def query_integer_within(**bounds: Any) -> Any:
+    return Annotated[StrictInt, Field(**bounds), BeforeValidator(query_integer)]
+
+
+def query_number_within(**bounds: Any) -> Any:
+    return Annotated[float, Strict(), Field(**bounds), BeforeValidator(query_number)]
 
 
 class ItemQuery(BaseModel):
     """The query string of GET /items. Numbers are written as JSON writes them, in ASCII."""
 
-    limit: Annotated[QueryInteger, Field(ge=1, le=100, description="Page size.")] = 20
-    offset: Annotated[
-        QueryInteger,
-        Field(ge=0, le=MAX_OFFSET, description="Items to skip; at most 2^63 - 1, what every database can store."),
-    ] = 0
+    limit: query_integer_within(ge=1, le=100, description="Page size.") = 20
+    offset: query_integer_within(
+        ge=0, le=MAX_OFFSET, description="Items to skip; at most 2^63 - 1, what every database can store."
+    ) = 0
     sort: Annotated[
         Sort,
         Field(
@@ -159,19 +173,13 @@ class ItemQuery(BaseModel):
             description="Keeps items whose title contains this text; ASCII letters match regardless of case.",
         ),
     ] = None
-    min_price: Annotated[
-        QueryNumber,
-        Field(
-            ge=0,
-            le=MAX_PRICE,
-            description="Keeps items with `price >= min_price`; the same range as a price, 0 allowed.",
-        ),
-    ] = None
-    max_price: Annotated[
-        QueryNumber,
-        Field(
-            ge=0,
-            le=MAX_PRICE,
-            description="Keeps items with `price <= max_price`; the same range as a price, 0 allowed.",
-        ),
-    ] = None
+    min_price: query_number_within(
+        ge=0,
+        le=MAX_PRICE,
+        description="Keeps items with `price >= min_price`; the same range as a price, 0 allowed.",
+    ) = None
+    max_price: query_number_within(
+        ge=0,
+        le=MAX_PRICE,
+        description="Keeps items with `price <= max_price`; the same range as a price, 0 allowed.",
+    ) = None
