@@ -37,7 +37,7 @@ REPORT = ROOT / "docs" / "conformance.md"
 DATABASES = ("sqlite", "postgres")
 SUITE_PACKAGES = ("schemathesis", "hypothesis", "pytest", "httpx")
 BEGIN, END = "<!-- results: begin -->", "<!-- results: end -->"
-PASS, FAIL, SKIP, ABSENT = "pass", "FAIL", "skipped", "not run"
+PASS, FAIL, SKIP, XFAIL, ABSENT = "pass", "FAIL", "skipped", "known failure", "not run"
 
 
 @dataclass
@@ -61,7 +61,9 @@ def read_junit(path: Path) -> Run | None:
             function = case.get("name", "").partition("[")[0]
             if case.find("failure") is not None or case.find("error") is not None:
                 outcome = FAIL
-            elif (skipped := case.find("skipped")) is not None:
+            elif (skipped := case.find("skipped")) is not None and skipped.get("type") == "pytest.xfail":
+                outcome = XFAIL
+            elif skipped is not None:
                 outcome = SKIP
                 run.skip_reasons.add(skipped.get("message", "").strip())
             else:
@@ -78,6 +80,8 @@ def cell(outcomes: list[str] | None) -> str:
     failed = outcomes.count(FAIL)
     if failed:
         return f"**{FAIL}** {failed}/{len(outcomes)}"
+    if XFAIL in outcomes:
+        return f"{XFAIL} {outcomes.count(XFAIL)}/{len(outcomes)}"
     if outcomes.count(SKIP) == len(outcomes):
         return SKIP
     ran = len(outcomes) - outcomes.count(SKIP)
