@@ -88,10 +88,16 @@ def cell(outcomes: list[str] | None) -> str:
     return f"{PASS} ({ran})" if len(outcomes) > 1 else PASS
 
 
-def results_section(impls: list[str], artifacts: Path) -> str:
+def load_runs(impls: list[str], artifacts: Path) -> dict[str, Run | None]:
+    """Every JUnit file of a report, read once, by name: ``fastapi-sqlite``, ``differential-postgres``."""
+    names = [f"{name}-{db}" for name in [*impls, "differential"] for db in DATABASES]
+    return {name: read_junit(artifacts / f"{name}.xml") for name in names}
+
+
+def results_section(impls: list[str], loaded: dict[str, Run | None]) -> str:
     """The part ``--check`` compares: the matrix and the differential test's row."""
     columns = [(impl, db) for impl in impls for db in DATABASES]
-    runs = {column: read_junit(artifacts / f"{column[0]}-{column[1]}.xml") for column in columns}
+    runs = {(impl, db): loaded[f"{impl}-{db}"] for impl, db in columns}
     tests = sorted({name for run in runs.values() if run for name in run.outcomes})
     lines = [
         "| contract test | " + " | ".join(f"{impl} · {db}" for impl, db in columns) + " |",
@@ -102,7 +108,7 @@ def results_section(impls: list[str], artifacts: Path) -> str:
         lines.append(f"| `{test}` | " + " | ".join(cells) + " |")
     lines += ["", "| differential test (every implementation, same requests) | " + " | ".join(DATABASES) + " |"]
     lines.append("| --- |" + " --- |" * len(DATABASES))
-    differential = [read_junit(artifacts / f"differential-{db}.xml") for db in DATABASES]
+    differential = [loaded[f"differential-{db}"] for db in DATABASES]
     cells = [
         cell([o for outcomes in run.outcomes.values() for o in outcomes]) if run else ABSENT for run in differential
     ]
@@ -110,10 +116,10 @@ def results_section(impls: list[str], artifacts: Path) -> str:
     return "\n".join(lines)
 
 
-def counts_section(impls: list[str], artifacts: Path) -> str:
+def counts_section(impls: list[str], loaded: dict[str, Run | None]) -> str:
     lines = ["| generated requests | " + " | ".join(DATABASES) + " |", "| --- |" + " --- |" * len(DATABASES)]
     for impl in impls:
-        runs = [read_junit(artifacts / f"{impl}-{db}.xml") for db in DATABASES]
+        runs = [loaded[f"{impl}-{db}"] for db in DATABASES]
         cells = []
         for run in runs:
             properties = run.properties if run else {}
@@ -121,7 +127,7 @@ def counts_section(impls: list[str], artifacts: Path) -> str:
             stateful = properties.get("schemathesis_stateful_requests")
             cells.append(f"{operations} operation cases + {stateful} stateful steps" if operations else ABSENT)
         lines.append(f"| {impl}: Schemathesis | " + " | ".join(cells) + " |")
-    differential = [read_junit(artifacts / f"differential-{db}.xml") for db in DATABASES]
+    differential = [loaded[f"differential-{db}"] for db in DATABASES]
     cells = [
         f"{run.properties['sequences']} sequences, {run.properties['requests']} requests to each"
         if run and "sequences" in run.properties
@@ -156,11 +162,11 @@ def versions_section(impls: dict[str, implementations.Implementation], venvs: Pa
     return "\n".join(lines)
 
 
-def skip_notes(impls: list[str], artifacts: Path) -> str:
+def skip_notes(impls: list[str], loaded: dict[str, Run | None]) -> str:
     reasons = set()
     for impl in impls:
         for db in DATABASES:
-            run = read_junit(artifacts / f"{impl}-{db}.xml")
+            run = loaded[f"{impl}-{db}"]
             if run:
                 reasons |= {reason for reason in run.skip_reasons if reason}
     return "\n".join(f"- skipped: {reason}" for reason in sorted(reasons))
@@ -169,7 +175,8 @@ def skip_notes(impls: list[str], artifacts: Path) -> str:
 def render(artifacts: Path, venvs: Path | None) -> str:
     impls = implementations.discover()
     names = list(impls)
-    notes = skip_notes(names, artifacts)
+    loaded = load_runs(names, artifacts)
+    notes = skip_notes(names, loaded)
     return "\n".join(
         [
             "# Conformance report",
@@ -182,13 +189,13 @@ def render(artifacts: Path, venvs: Path | None) -> str:
             "and fails when they differ from this page (`nox -s report -- --check`).",
             "",
             BEGIN,
-            results_section(names, artifacts),
+            results_section(names, loaded),
             END,
             "",
             *([notes, ""] if notes else []),
             "## Generated cases",
             "",
-            counts_section(names, artifacts),
+            counts_section(names, loaded),
             "",
             "## Versions",
             "",
