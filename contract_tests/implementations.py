@@ -37,7 +37,6 @@ class Implementation:
     env: dict[str, str] = field(default_factory=dict)
     test_install: tuple[tuple[str, ...], ...] = ()
     test_command: tuple[str, ...] = ()
-    known_drift: str = ""  # why /openapi.json still differs from the spec, if it does (test_drift.py)
 
     def serve_command(self, port: int, database_url: str) -> list[str]:
         return [_fill(arg, port, database_url) for arg in self.serve]
@@ -85,7 +84,6 @@ def load(folder: Path) -> Implementation:
             env=dict(serve.get("env", {})),
             test_install=_commands(tests.get("install", []), f"{path}: tests.install"),
             test_command=tuple(tests.get("command", ())),
-            known_drift=data.get("known_drift", ""),
         )
     except KeyError as missing:
         raise DescriptorError(f"{path}: missing key {missing}") from None

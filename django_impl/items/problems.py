@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -125,11 +126,38 @@ class FieldErrorSerializer(serializers.Serializer):
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details. `errors` appears on 422 only. Documentation only: ``problem()`` writes them."""
 
-    type = serializers.CharField()
+    type = serializers.ChoiceField(["about:blank"])
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField()
-    errors = FieldErrorSerializer(many=True, required=False)
+    errors = serializers.ListField(child=FieldErrorSerializer(), min_length=1, required=False)
+
+
+class StatusProblemSerializer(ProblemSerializer):
+    """Documentation only: ``ProblemSerializer`` for one status (``responses()`` below)."""
+
+    def __init__(self, status_code: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.status_code = status_code
+
+
+class StatusProblemSchema(OpenApiSerializerExtension):
+    """A problem for one status: ``Problem`` with that status's title and status, ``errors`` on 422 only."""
+
+    target_class = StatusProblemSerializer
+
+    def get_name(self, auto_schema, direction) -> str:
+        return title(self.target.status_code).replace(" ", "")  # NotFound, as the spec names its responses
+
+    def get_identity(self, auto_schema, direction) -> Any:
+        return ("problem", self.target.status_code)
+
+    def map_serializer(self, auto_schema, direction) -> dict[str, Any]:
+        code = self.target.status_code
+        # drf-spectacular default: a serializer's fields, whatever the status; contract: each status pins its own.
+        narrowed = {"properties": {"title": {"const": title(code)}, "status": {"const": code}}}
+        narrowed |= {"required": ["errors"]} if code == 422 else {"not": {"required": ["errors"]}}
+        return {"allOf": [auto_schema.resolve_serializer(ProblemSerializer, direction).ref, narrowed]}
 
 
 DESCRIPTIONS = {
@@ -143,4 +171,7 @@ DESCRIPTIONS = {
 
 def responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
     """``extend_schema(responses=...)`` entries: the problem+json answers an operation documents."""
-    return {(status, PROBLEM_JSON): OpenApiResponse(ProblemSerializer, DESCRIPTIONS[status]) for status in statuses}
+    return {
+        (status, PROBLEM_JSON): OpenApiResponse(StatusProblemSerializer(status), DESCRIPTIONS[status])
+        for status in statuses
+    }

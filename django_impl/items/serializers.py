@@ -14,13 +14,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from .models import MAX_PRICE, Item
+from .models import MAX_PRICE, GreaterThanValidator, Item
 
 MAX_OFFSET = 2**63 - 1  # what every database can store
 SORTS = ["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
+NO_NUL = r"^[^\u0000]*$"  # DRF's CharField refuses NUL (ProhibitNullCharactersValidator); the spec says so thus
+TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$"
 
 
 class StrictCharField(serializers.CharField):
@@ -87,6 +91,12 @@ class QueryFloatField(serializers.FloatField):
         return float(data)
 
 
+# drf-spectacular default: a DateTimeField is any date-time; contract: UTC with a Z, as DRF writes it (USE_TZ, UTC).
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": TIMESTAMP})
+class TimestampField(serializers.DateTimeField):
+    """DRF's ``DateTimeField``: an aware datetime, written in UTC with a ``Z`` (``TIME_ZONE = "UTC"``)."""
+
+
 class ItemSerializer(serializers.ModelSerializer):
     # DRF default: the model's fields become the lenient CharField, FloatField, IntegerField; contract: strict types.
     serializer_field_mapping = {
@@ -94,13 +104,21 @@ class ItemSerializer(serializers.ModelSerializer):
         models.CharField: StrictCharField,
         models.FloatField: StrictFloatField,
         models.IntegerField: StrictIntegerField,
+        models.DateTimeField: TimestampField,
     }
+    # drf-spectacular default (from the model's AutoField): an integer with no bound; contract: ids start at 1.
+    id = serializers.IntegerField(read_only=True, min_value=1)
 
     class Meta:
         model = Item
         fields = ["id", "title", "description", "price", "quantity", "created_at", "updated_at"]
         # DRF default: a field left out of a PUT keeps its value; contract: back to the default (PATCH: kept).
-        extra_kwargs = {"description": {"default": None}, "quantity": {"default": 0}}
+        extra_kwargs = {
+            "description": {"default": None},
+            "quantity": {"default": 0},
+            # drf-spectacular default: minLength 1 in requests only (from allow_blank); contract: in answers too.
+            "title": {"min_length": 1},
+        }
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         # DRF default: keys naming no writable field (read-only ones included) are ignored; contract: unknown_field.
@@ -150,3 +168,61 @@ class ItemQuerySerializer(serializers.Serializer):
     max_price = QueryFloatField(
         required=False, min_value=0, max_value=MAX_PRICE, help_text="Keeps items with `price <= max_price`."
     )
+
+
+def refusing_nul(schema: dict[str, Any], serializer: serializers.Serializer) -> dict[str, Any]:
+    """``schema`` with the NUL pattern on each of ``serializer``'s strings (set here, not on the field: drf-spectacular
+    turns a pattern on a field that allows "" into a oneOf, which "" then fails, as it matches both)."""
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.CharField) and name in schema["properties"]:
+            # drf-spectacular default: nothing for DRF's own NUL check; contract: pattern ^[^\u0000]*$.
+            schema["properties"][name]["pattern"] = NO_NUL
+    return schema
+
+
+class StrictFloatFieldSchema(OpenApiSerializerFieldExtension):
+    """drf-spectacular's schema of a ``StrictFloatField``, with the bound of its ``GreaterThanValidator``."""
+
+    target_class = StrictFloatField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        for validator in self.target.validators:
+            if isinstance(validator, GreaterThanValidator):
+                # drf-spectacular default: a validator it does not know is left out; contract: price's exclusiveMinimum.
+                schema["exclusiveMinimum"] = validator.limit_value
+        return schema
+
+
+class ItemSerializerSchema(OpenApiSerializerExtension):
+    """drf-spectacular's schemas of ``ItemSerializer`` (``Item``, ``ItemRequest``, ``PatchedItemRequest``), done."""
+
+    target_class = ItemSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = refusing_nul(auto_schema._map_serializer(self.target, direction, bypass_extensions=True), self.target)
+        # drf-spectacular default: other keys are not mentioned; contract: refused (to_internal_value), never sent.
+        schema["additionalProperties"] = False
+        properties = schema["properties"]
+        if direction == "response":
+            # drf-spectacular default: a field with a default is optional in answers too; contract: all are sent.
+            schema["required"] = list(properties)
+        for name, field in self.target.fields.items():
+            if name not in properties:
+                continue
+            if direction == "response" or self.target.partial:
+                # drf-spectacular default: a field's default in answers and PATCH bodies; contract: POST and PUT only.
+                properties[name].pop("default", None)
+            elif field.default is None:
+                # drf-spectacular default: a None default is left out; contract: description's default null (PUT).
+                properties[name]["default"] = None
+        return schema
+
+
+class ItemQuerySerializerSchema(OpenApiSerializerExtension):
+    """drf-spectacular's parameters from ``ItemQuerySerializer``, ``q`` with the NUL pattern."""
+
+    target_class = ItemQuerySerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return refusing_nul(auto_schema._map_serializer(self.target, direction, bypass_extensions=True), self.target)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.request import Request
@@ -21,6 +21,14 @@ from .models import Item
 from .serializers import ItemQuerySerializer, ItemSerializer
 
 ITEM = OpenApiResponse(ItemSerializer, description="The item.")
+LOCATION = OpenApiParameter(
+    "Location",
+    {"type": "string", "pattern": "^/items/[1-9][0-9]*$"},
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The new item's path, `/items/{id}`.",
+    response=[201],
+)
 
 
 @extend_schema_view(
@@ -33,6 +41,8 @@ ITEM = OpenApiResponse(ItemSerializer, description="The item.")
     create=extend_schema(
         operation_id="createItem",
         summary="Create an item.",
+        # drf-spectacular default: no response headers; contract: the 201's Location (get_success_headers below).
+        parameters=[LOCATION],
         responses={
             201: OpenApiResponse(ItemSerializer, "The item was created."),
             **problems.responses(400, 413, 415, 422),
@@ -104,3 +114,18 @@ class ItemViewSet(viewsets.ModelViewSet):
         serializer.instance = self.get_object()
         self.perform_update(serializer)
         return Response(serializer.data)
+
+
+LINKS = {"GetItem": "getItem", "ReplaceItem": "replaceItem", "UpdateItem": "updateItem", "DeleteItem": "deleteItem"}
+
+
+def complete_document(result: dict[str, Any], generator, request, public) -> dict[str, Any]:
+    """A ``POSTPROCESSING_HOOKS`` entry (settings.py): what ``extend_schema`` has no argument for."""
+    # drf-spectacular default: a body whose fields are all optional is optional; contract: PATCH needs one ({}).
+    result["paths"]["/items/{item_id}"]["patch"]["requestBody"]["required"] = True
+    # drf-spectacular default: no links (it has no API for them); contract: the 201 links to the new item.
+    result["paths"]["/items"]["post"]["responses"]["201"]["links"] = {
+        name: {"operationId": operation, "parameters": {"item_id": "$response.body#/id"}}
+        for name, operation in LINKS.items()
+    }
+    return result

@@ -52,6 +52,29 @@ def test_list_documents_the_query_and_the_page(document):
     assert set(page["required"]) == {"items", "total", "limit", "offset"}
 
 
+def test_schemas_carry_the_contract_bounds(document):
+    schemas = document["components"]["schemas"]
+    price = schemas["ItemRequest"]["properties"]["price"]
+    assert (price["type"], price["exclusiveMinimum"], price["maximum"]) == ("number", 0, 1_000_000)
+    assert "minimum" not in price
+    assert schemas["ItemRequest"]["required"] == ["price", "title"]
+    assert schemas["ItemRequest"]["additionalProperties"] is False
+    assert schemas["ItemRequest"]["properties"]["description"]["default"] is None
+    assert not any("default" in field for field in schemas["PatchedItemRequest"]["properties"].values())
+    assert set(schemas["Item"]["required"]) == set(schemas["Item"]["properties"])
+    patch = document["paths"]["/items/{item_id}"]["patch"]
+    assert patch["requestBody"]["required"] is True
+    created = document["paths"]["/items"]["post"]["responses"]["201"]
+    assert created["headers"]["Location"]["required"] is True
+    assert set(created["links"]) == {"GetItem", "ReplaceItem", "UpdateItem", "DeleteItem"}
+    not_found = patch["responses"]["404"]["content"]["application/problem+json"]["schema"]
+    narrowed = schemas[not_found["$ref"].rsplit("/", 1)[1]]["allOf"][1]
+    assert narrowed == {
+        "properties": {"title": {"const": "Not Found"}, "status": {"const": 404}},
+        "not": {"required": ["errors"]},
+    }
+
+
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
 def test_docs_pages_load_their_assets_from_this_server(client, page):
     response = client.get(page)
