@@ -8,6 +8,8 @@
     nox -s tests                             # each implementation's own tests + the suite's self-test
     nox -s lint                              # ruff over the repository
     nox -s serve -- fastapi [--port 8000]    # run one implementation for a person to try
+    nox -s docs [-- --check]                 # docs/side-by-side/*.html and docs/index.md from region comments
+    nox -s browser                           # /docs and /redoc of each implementation in headless Chromium
 
 Every implementation gets a virtualenv of its own (.nox/impl-NAME), built by uv from the install
 commands in its impl.toml, so the three never share dependencies.
@@ -259,3 +261,52 @@ def serve(session: nox.Session) -> None:
             run_in(session, venv, command, env)
         session.log(f"{impl.framework} on {impl.server}: http://127.0.0.1:{port}/docs  (database: {database_url})")
         run_in(session, venv, impl.serve_command(port, database_url), env)
+
+
+DOCS_REQUIREMENTS = ROOT / "tools" / "docs-requirements.txt"
+BROWSER_REQUIREMENTS = ROOT / "browser_tests" / "requirements.txt"
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """docs/side-by-side/*.html and docs/index.md from the code's region comments (-- --check: fail if stale)."""
+    session.install("-r", str(DOCS_REQUIREMENTS))
+    session.run("python", str(ROOT / "tools" / "sidebyside.py"), *session.posargs)
+
+
+def chromium(session: nox.Session) -> str:
+    """The Chromium the browser test drives: $CHROMIUM, or Debian's chromium, installed with apt-get if missing."""
+    found = shutil.which(os.environ.get("CHROMIUM") or "chromium")
+    if found:
+        return found
+    apt_get = shutil.which("apt-get")
+    if apt_get is None or os.geteuid() != 0:
+        session.error(
+            "Chromium not found and cannot be installed here (needs root and apt-get): install Debian's chromium "
+            "package (apt-get install chromium) or set CHROMIUM to a Chromium binary"
+        )
+    session.log("Chromium not found: installing Debian's chromium package")
+    apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run(apt_get, "update", "-qq", external=True, env=apt_env, silent=True)  # output shown on failure only
+    session.run(apt_get, "install", "-y", "-qq", "chromium", external=True, env=apt_env, silent=True)
+    found = shutil.which("chromium")
+    if found is None:
+        session.error("apt-get installed chromium, yet no `chromium` is on PATH")
+    return found
+
+
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """/docs and /redoc of every implementation in headless Chromium, offline (-- NAME..., or -- --base-url URL).
+
+    Screenshots: contract-artifacts/screenshots/NAME-docs.png and NAME-redoc.png.
+    """
+    executable = chromium(session)
+    session.install("-r", str(BROWSER_REQUIREMENTS))
+    impls, rest = split_targets(session)
+    if not any(arg.split("=")[0] == "--base-url" for arg in rest):
+        for impl in impls:
+            impl_venv(session, impl)
+        rest = ["--impls", ",".join(impl.name for impl in impls), "--impl-venvs", str(ROOT / ".nox"), *rest]
+    pytest = ["python", "-m", "pytest", str(ROOT / "browser_tests"), "-p", "no:cacheprovider", "-q", "-rs"]
+    session.run(*pytest, *rest, env={"CHROMIUM": executable, "CONTRACT_ARTIFACTS": str(ARTIFACTS)})

@@ -11,6 +11,7 @@ from .models import ordering
 from .serializers import ItemQuerySerializer
 
 
+# region: list
 def list_query(request: Request) -> dict[str, Any]:
     """``GET /items``' query, validated once for all three classes below: every bad parameter in one 422."""
     if not hasattr(request, "list_query"):
@@ -41,5 +42,10 @@ class ItemOrdering(OrderingFilter):
         # DRF default: an unknown field is dropped silently; contract: 422 invalid_choice. Ties go by id.
         return ordering(list_query(request)["sort"])
 
+    # endregion
+    # region: docs
     def get_schema_operation_parameters(self, view) -> list:
         return []  # documented by ItemQuerySerializer, with its enum
+
+
+# endregion

@@ -12,6 +12,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# region: model
 MAX_PRICE = 1_000_000
 MAX_QUANTITY = 1_000_000
 ASCII_LOWER = str.maketrans(ascii_uppercase, ascii_lowercase)
@@ -88,3 +89,6 @@ class Item(models.Model):
         if self._state.adding:
             self.created_at = self.updated_at
         super().save(*args, **kwargs)
+
+
+# endregion

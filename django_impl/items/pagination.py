@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from .filters import list_query
 
 
+# region: list
 class ItemPagination(LimitOffsetPagination):
     def get_limit(self, request: Request) -> int:
         return list_query(request)["limit"]  # DRF default: a bad limit falls back, a big one is clamped; contract: 422
@@ -20,6 +21,8 @@ class ItemPagination(LimitOffsetPagination):
         # The ItemPage envelope; DRF default: {"count", "next", "previous", "results"}.
         return Response({"items": data, "total": self.count, "limit": self.limit, "offset": self.offset})
 
+    # endregion
+    # region: docs
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return {
             "type": "object",
@@ -39,3 +42,6 @@ class ItemPagination(LimitOffsetPagination):
 
     def get_schema_operation_parameters(self, view) -> list:
         return []  # documented by ItemQuerySerializer, with the bounds it enforces
+
+
+# endregion

@@ -11,6 +11,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 
 
+# region: validation
 class JSONObjectParser(JSONParser):
     """DRF's JSONParser (``STRICT_JSON``: no NaN, no Infinity), for a JSON object of Unicode text only."""
 
@@ -35,3 +36,6 @@ class JSONOnlyNegotiation(DefaultContentNegotiation):
     def select_renderer(self, request: Request, renderers: list, format_suffix: str | None = None) -> tuple:
         # DRF default: 406 when Accept names no renderer; contract: no 406, always JSON.
         return renderers[0], renderers[0].media_type
+
+
+# endregion

@@ -19,6 +19,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+# region: errors
 PROBLEM_JSON = "application/problem+json"
 
 # Python's HTTPStatus (3.11): "Request Entity Too Large", "Unprocessable Entity"; contract: RFC 9110's.
@@ -115,6 +116,8 @@ def server_error(request: HttpRequest) -> JsonResponse:
     return problem_response(500, "The server failed to answer this request.")
 
 
+# endregion
+# region: docs
 class FieldErrorSerializer(serializers.Serializer):
     field = serializers.CharField(
         help_text="Dotted location within its source (`title`, or `limit` for a query parameter)."
@@ -175,3 +178,6 @@ def responses(*statuses: int) -> dict[tuple[int, str], OpenApiResponse]:
         (status, PROBLEM_JSON): OpenApiResponse(StatusProblemSerializer(status), DESCRIPTIONS[status])
         for status in statuses
     }
+
+
+# endregion

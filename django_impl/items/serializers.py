@@ -21,6 +21,7 @@ from rest_framework.exceptions import ErrorDetail
 
 from .models import MAX_PRICE, GreaterThanValidator, Item
 
+# region: validation
 MAX_OFFSET = 2**63 - 1  # what every database can store
 SORTS = ["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
 NO_NUL = r"^[^\u0000]*$"  # DRF's CharField refuses NUL (ProhibitNullCharactersValidator); the spec says so thus
@@ -135,12 +136,16 @@ class ItemSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(unknown)
         return value
 
+    # endregion
+    # region: update
     def update(self, instance: Item, validated_data: dict[str, Any]) -> Item:
         if not validated_data:  # an empty PATCH changes nothing, updated_at included
             return instance
         return super().update(instance, validated_data)
 
 
+# endregion
+# region: validation
 class ItemQuerySerializer(serializers.Serializer):
     """The query of ``GET /items``: query values are strings, so these are DRF's own (parsing) fields."""
 
@@ -170,6 +175,8 @@ class ItemQuerySerializer(serializers.Serializer):
     )
 
 
+# endregion
+# region: docs
 def refusing_nul(schema: dict[str, Any], serializer: serializers.Serializer) -> dict[str, Any]:
     """``schema`` with the NUL pattern on each of ``serializer``'s strings (set here, not on the field: drf-spectacular
     turns a pattern on a field that allows "" into a oneOf, which "" then fails, as it matches both)."""
@@ -226,3 +233,6 @@ class ItemQuerySerializerSchema(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema, direction):
         return refusing_nul(auto_schema._map_serializer(self.target, direction, bypass_extensions=True), self.target)
+
+
+# endregion

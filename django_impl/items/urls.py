@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from .views import ItemViewSet
 
 
+# region: validation
 class ItemIdConverter:
     """``<item_id:...>``: ASCII digits naming a positive int64; anything else matches no route (404)."""
 
@@ -20,10 +21,12 @@ class ItemIdConverter:
 
 
 register_converter(ItemIdConverter, "item_id")
-
+# endregion
+# region: wiring
 # DRF's DefaultRouter is this plus an API root view at "/" and format suffixes ("/items.json"): no such routes here.
 # DRF default: trailing slashes, and regex paths (no converter); contract: /items, /items/{item_id}.
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("items", ItemViewSet, basename="item")
 
 urlpatterns = router.urls
+# endregion

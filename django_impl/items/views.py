@@ -20,7 +20,10 @@ from . import problems
 from .models import Item
 from .serializers import ItemQuerySerializer, ItemSerializer
 
+# region: retrieve
 ITEM = OpenApiResponse(ItemSerializer, description="The item.")
+# endregion
+# region: create
 LOCATION = OpenApiParameter(
     "Location",
     {"type": "string", "pattern": "^/items/[1-9][0-9]*$"},
@@ -29,15 +32,19 @@ LOCATION = OpenApiParameter(
     description="The new item's path, `/items/{id}`.",
     response=[201],
 )
+# endregion
 
 
 @extend_schema_view(
+    # region: list
     list=extend_schema(
         operation_id="listItems",
         summary="List items, filtered, sorted and paginated.",
         parameters=[ItemQuerySerializer],
         responses={200: ItemSerializer(many=True), **problems.responses(422)},
     ),
+    # endregion
+    # region: create
     create=extend_schema(
         operation_id="createItem",
         summary="Create an item.",
@@ -48,9 +55,13 @@ LOCATION = OpenApiParameter(
             **problems.responses(400, 413, 415, 422),
         },
     ),
+    # endregion
+    # region: retrieve
     retrieve=extend_schema(
         operation_id="getItem", summary="Read one item.", responses={200: ITEM, **problems.responses(404)}
     ),
+    # endregion
+    # region: update
     update=extend_schema(
         operation_id="replaceItem",
         summary="Replace an item; optional fields left out go back to their defaults.",
@@ -61,6 +72,8 @@ LOCATION = OpenApiParameter(
         summary="Change only the fields given; `description` null clears it; `{}` changes nothing.",
         responses={200: ITEM, **problems.responses(400, 404, 413, 415, 422)},
     ),
+    # endregion
+    # region: delete
     destroy=extend_schema(
         operation_id="deleteItem",
         summary="Delete an item.",
@@ -69,7 +82,9 @@ LOCATION = OpenApiParameter(
             **problems.responses(404),
         },
     ),
+    # endregion
 )
+# region: wiring
 class ItemViewSet(viewsets.ModelViewSet):
     queryset = Item.objects.all()
     serializer_class = ItemSerializer
@@ -78,6 +93,8 @@ class ItemViewSet(viewsets.ModelViewSet):
     # Django default: HEAD is answered as GET (DRF's router maps it too); contract: 405, like TRACE.
     http_method_names = ["get", "post", "put", "patch", "delete", "options"]
 
+    # endregion
+    # region: validation
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         # DRF default: an empty body is never parsed and reads as {}; contract: 415 or 400 like any non-JSON body.
@@ -86,6 +103,8 @@ class ItemViewSet(viewsets.ModelViewSet):
                 raise UnsupportedMediaType(request.content_type)
             raise ParseError("JSON parse error - the body is empty.")
 
+    # endregion
+    # region: errors
     @property
     def allowed_methods(self) -> list[str]:
         # DRF default: OPTIONS (always answered) is named in Allow; contract: the spec's methods only.
@@ -99,14 +118,20 @@ class ItemViewSet(viewsets.ModelViewSet):
         # DRF default: 200 with the view's metadata; contract: 204, no body, Allow.
         return Response(status=204, headers={"Allow": ", ".join(self.allowed_methods)})
 
+    # endregion
+    # region: list
     def filter_queryset(self, queryset):
         # DRF default: the filter backends run for get_object() too; contract: the query is GET /items' only.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
+    # endregion
+    # region: create
     def get_success_headers(self, data: dict[str, Any]) -> dict[str, str]:
         # DRF default: Location only from a "url" field; contract: Location: /items/{id}.
         return {"Location": reverse("item-detail", kwargs={"item_id": data["id"]})}
 
+    # endregion
+    # region: update
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # DRF default: get_object() (404) before validation; contract: 422 wins over an unknown item.
         serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
@@ -116,6 +141,8 @@ class ItemViewSet(viewsets.ModelViewSet):
         return Response(serializer.data)
 
 
+# endregion
+# region: docs
 LINKS = {"GetItem": "getItem", "ReplaceItem": "replaceItem", "UpdateItem": "updateItem", "DeleteItem": "deleteItem"}
 
 
@@ -129,3 +156,6 @@ def complete_document(result: dict[str, Any], generator, request, public) -> dic
         for name, operation in LINKS.items()
     }
     return result
+
+
+# endregion

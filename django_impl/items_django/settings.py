@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# region: settings
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # A development default, fine for this demo (it signs only admin sessions): set DJANGO_SECRET_KEY anywhere real.
@@ -112,7 +113,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "items.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-
+# endregion
+# region: docs
 SPECTACULAR_SETTINGS = {
     "TITLE": "Items API",
     "VERSION": "1.0.0",
@@ -133,3 +135,4 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge from validator.swagger.io
 }
+# endregion

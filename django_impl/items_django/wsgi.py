@@ -9,6 +9,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "items_django.settings")
 
 
+# region: wiring
 def read_chunked_bodies(app):
     """Give a chunked request body (no ``Content-Length``) a length, so that Django reads it.
 
@@ -27,3 +28,4 @@ def read_chunked_bodies(app):
 
 
 application = read_chunked_bodies(get_wsgi_application())
+# endregion

@@ -33,6 +33,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
+# region: tests
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest) -> str:
     if request.param == "postgresql":
@@ -73,3 +74,6 @@ def create(client: APIClient):
         return response.json()
 
     return create
+
+
+# endregion

@@ -9,6 +9,7 @@ from tests.problem import assert_problem
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
+# region: tests
 def test_create_answers_201_with_location_and_equal_timestamps(client):
     response = client.send("POST", "/items", {"title": "pen", "price": 12.5})
     assert response.status_code == 201
@@ -23,6 +24,9 @@ def test_create_answers_201_with_location_and_equal_timestamps(client):
     }
     assert TIMESTAMP.match(body["created_at"]) and body["created_at"] == body["updated_at"]
     assert "Allow" not in response
+
+
+# endregion
 
 
 def test_get_returns_what_create_returned(client, create):

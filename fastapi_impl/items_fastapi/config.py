@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from pydantic_settings import BaseSettings
 
+# region: settings
 #: The largest request body read, in bytes (the contract's 1 MiB); anything longer is a 413.
 MAX_BODY_SIZE = 1024 * 1024
 
@@ -39,3 +40,6 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+# endregion

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from items_fastapi.models import Base
 
 
+# region: model
 @asynccontextmanager
 async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Connect to ``url``, create the tables that do not exist yet, and close every connection at the end.
@@ -37,3 +38,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """This request's session. Closing it rolls back whatever was not committed: nothing half-written."""
     async with request.state.sessionmaker() as session:
         yield session
+
+
+# endregion

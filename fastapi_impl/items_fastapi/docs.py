@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+# region: docs
 ASSETS_URL = "/static/docs"
 # StaticFiles finds the package's folder without importing the package.
 assets = StaticFiles(packages=[("fastapi_offline", "static")])
@@ -36,7 +37,7 @@ async def swagger_ui(request: Request) -> HTMLResponse:
 
 @router.get("/redoc")
 async def redoc(request: Request) -> HTMLResponse:
-    return get_redoc_html(
+    page = get_redoc_html(
         openapi_url=request.app.openapi_url,
         title=f"{request.app.title} - ReDoc",
         # FastAPI default: ReDoc from a CDN, and Google Fonts; workshops are offline.
@@ -44,3 +45,9 @@ async def redoc(request: Request) -> HTMLResponse:
         redoc_favicon_url=f"{ASSETS_URL}/favicon.png",
         with_google_fonts=False,
     )
+    # ReDoc default: its sidebar loads Redocly's logo from cdn.redoc.ly (no option); offline, no image from elsewhere.
+    page.headers["Content-Security-Policy"] = "img-src 'self' data:"
+    return page
+
+
+# endregion

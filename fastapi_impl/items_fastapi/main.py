@@ -20,6 +20,7 @@ from items_fastapi.config import get_settings
 from items_fastapi.db import open_database
 
 
+# region: wiring
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
     async with open_database(get_settings().sqlalchemy_url) as sessionmaker:
@@ -35,20 +36,28 @@ app = FastAPI(
     servers=[{"url": "/"}],
     openapi_tags=[{"name": "items"}],
     lifespan=lifespan,
+    # endregion
+    # region: docs
     docs_url=None,  # FastAPI default: Swagger UI from a CDN; docs.py serves it from a wheel
     redoc_url=None,  # FastAPI default: ReDoc from a CDN; docs.py serves it from a wheel
+    # endregion
+    # region: wiring
     redirect_slashes=False,  # Starlette default: /items/ redirects to /items; contract: an unknown route, 404
 )
-
+# endregion
+# region: errors
 app.add_exception_handler(RequestValidationError, problems.validation_problem)
 app.add_exception_handler(StarletteHTTPException, problems.http_problem)
 app.add_exception_handler(Exception, problems.unexpected_problem)
-
+# endregion
+# region: wiring
 app.include_router(items.router)
 app.include_router(docs.router)
 app.mount(docs.ASSETS_URL, docs.assets, name="docs-assets")
 
 
+# endregion
+# region: docs
 def openapi() -> dict[str, Any]:
     """FastAPI's document, its errors documented as problems (FastAPI's "Extending OpenAPI")."""
     if app.openapi_schema is None:
@@ -57,3 +66,4 @@ def openapi() -> dict[str, Any]:
 
 
 app.openapi = openapi  # type: ignore[method-assign]
+# endregion

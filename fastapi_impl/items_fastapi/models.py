@@ -18,6 +18,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
+# region: model
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -97,3 +98,6 @@ class Item(Base):
     def title_contains(cls, text: str) -> ColumnElement[bool]:
         """``text`` is in the title, taken literally (``%`` and ``_`` too), A-Z matching a-z."""
         return ascii_lower(cls.title).contains(text.translate(ASCII_LOWER), autoescape=True)
+
+
+# endregion

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from items_fastapi.schemas import without_defaults
 
+# region: errors
 PROBLEM_JSON = "application/problem+json"
 
 ErrorCode = Literal[
@@ -128,6 +129,8 @@ async def unexpected_problem(request: Request, exc: Exception) -> Response:
     return problem(500, "The server met an unexpected condition.")
 
 
+# endregion
+# region: docs
 RESPONSE_DESCRIPTIONS = {
     400: "The body is not JSON (RFC 8259), or not a JSON object.",
     404: "No such item, or `item_id` is not a positive integer.",
@@ -173,3 +176,6 @@ def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem.pop("$defs"), Problem=problem)
     return openapi
+
+
+# endregion

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StrictInt, StrictStr
 
+# region: validation
 MAX_PRICE = 1_000_000
 MAX_QUANTITY = 1_000_000
 MAX_OFFSET = 2**63 - 1  # what every database can store
@@ -75,12 +76,16 @@ Timestamp = Annotated[
 Sort = Literal["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
 
 
+# endregion
+# region: docs
 def without_defaults(schema: dict[str, Any]) -> None:
     """``json_schema_extra`` for a model whose None defaults only mean "left out": documents no default."""
     for field in schema["properties"].values():
         field.pop("default", None)
 
 
+# endregion
+# region: validation
 class ItemCreate(BaseModel):
     """The body of POST and PUT. Types are strict (JSON Schema 2020-12): `"12.5"` is not a number,
     `3.5` is not an integer, `3.0` is the integer 3. Unknown and read-only fields are refused."""
@@ -93,6 +98,8 @@ class ItemCreate(BaseModel):
     quantity: Quantity = 0
 
 
+# endregion
+# region: docs
 def document_null_defaults(document: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI document with ItemCreate's ``None`` defaults written back in (PUT resets to them)."""
     properties = document["components"]["schemas"]["ItemCreate"]["properties"]
@@ -102,6 +109,8 @@ def document_null_defaults(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
+# endregion
+# region: validation
 class ItemPatch(BaseModel):
     """The body of PATCH: any subset of the fields of ItemCreate. Only `description` may be null."""
 
@@ -183,3 +192,6 @@ class ItemQuery(BaseModel):
         le=MAX_PRICE,
         description="Keeps items with `price <= max_price`; the same range as a price, 0 allowed.",
     ) = None
+
+
+# endregion

@@ -57,6 +57,7 @@ async def drop_tables(database_url: str) -> None:
     await engine.dispose()
 
 
+# region: tests
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
@@ -89,3 +90,6 @@ def create(client: TestClient) -> Callable[..., dict]:
         return response.json()
 
     return create
+
+
+# endregion

@@ -9,6 +9,7 @@ from tests.support import assert_problem
 STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
+# region: tests
 def test_create_answers_201_with_the_item_and_a_relative_location(client):
     response = client.post("/items", json={"title": "pen", "price": 1.5})
     assert response.status_code == 201
@@ -25,6 +26,9 @@ def test_create_answers_201_with_the_item_and_a_relative_location(client):
         "updated_at": body["created_at"],
     }
     datetime.strptime(body["created_at"], STAMP)  # UTC with "Z", not "+00:00"
+
+
+# endregion
 
 
 def test_integral_float_is_the_integer(create):

@@ -14,6 +14,7 @@ import flask
 from . import config, db, docs, problems, schemas, views
 
 
+# region: errors
 class ItemsFlask(flask.Flask):
     """Flask, with the contract's answer to ``OPTIONS`` (Flask documents this method as the knob)."""
 
@@ -26,6 +27,8 @@ class ItemsFlask(flask.Flask):
         return response
 
 
+# endregion
+# region: wiring
 def create_app(test_config: Mapping[str, Any] | None = None) -> ItemsFlask:
     app = ItemsFlask(__name__)
     app.config.from_object(config)
@@ -40,8 +43,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> ItemsFlask:
     docs.init_app(app)
 
     api = problems.Api(app)
+    # endregion
+    # region: docs
     api.register_converter(views.ItemIdConverter, views.item_id_schema)
     # apispec default: every Range bound documented as inclusive; price > 0 is an exclusiveMinimum.
     api.ma_plugin.converter.add_attribute_function(schemas.exclusive_range2properties)
+    # endregion
+    # region: wiring
     api.register_blueprint(views.blp)
     return app
+
+
+# endregion

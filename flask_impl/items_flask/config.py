@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 
+# region: settings
 #: A plain URL: ``sqlite:////abs/path.db``, ``sqlite:///relative.db`` or
 #: ``postgresql://user@host:port/dbname``; ``sqlalchemy_url`` picks the driver.
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///items.db")
-
+# endregion
+# region: docs
 # flask-smorest: the document and its two viewers.
 API_TITLE = "Items API"
 API_VERSION = "1.0.0"
@@ -33,7 +35,8 @@ OPENAPI_SWAGGER_UI_URL = f"{DOCS_ASSETS_URL}/swagger-ui-dist/"
 OPENAPI_REDOC_URL = f"{DOCS_ASSETS_URL}/redoc/bundles/redoc.standalone.js"
 # Swagger UI default: a badge fetched from validator.swagger.io; offline, no validator.
 OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
-
+# endregion
+# region: settings
 # Flask default: no limit; contract: a body over 1 MiB is 413 (werkzeug checks Content-Length, then the stream).
 MAX_CONTENT_LENGTH = 1024 * 1024
 
@@ -47,3 +50,6 @@ def sqlalchemy_url(database_url: str) -> str:
     if scheme in {"postgres", "postgresql"}:
         return f"postgresql+psycopg{sep}{rest}"
     return database_url
+
+
+# endregion

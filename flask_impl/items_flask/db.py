@@ -15,6 +15,7 @@ from .config import sqlalchemy_url
 from .models import Base
 
 
+# region: model
 def get_engine() -> Engine:
     return current_app.extensions["items_db"]
 
@@ -50,3 +51,6 @@ def init_app(app: Flask) -> None:
     app.extensions["items_db"] = create_engine(sqlalchemy_url(app.config["DATABASE_URL"]))
     app.teardown_appcontext(close_session)
     app.cli.add_command(init_db_command)
+
+
+# endregion

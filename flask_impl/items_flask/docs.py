@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response, request
 
 
+# region: docs
 def sidecar_static_folder() -> Path:
     # find_spec locates the package without importing it: its __init__ imports Django, never needed here.
     spec = importlib.util.find_spec("drf_spectacular_sidecar")
@@ -29,3 +30,14 @@ def init_app(app: Flask) -> None:
         static_url_path=app.config["DOCS_ASSETS_URL"],
     )
     app.register_blueprint(assets)
+    app.after_request(no_image_from_elsewhere)
+
+
+def no_image_from_elsewhere(response: Response) -> Response:
+    # ReDoc default: its sidebar loads Redocly's logo from cdn.redoc.ly (no option); offline, no image from elsewhere.
+    if request.endpoint == "api-docs.openapi_redoc":
+        response.headers["Content-Security-Policy"] = "img-src 'self' data:"
+    return response
+
+
+# endregion

@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
+# region: model
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
@@ -92,3 +93,6 @@ class Item(Base):
     def title_contains(cls, text: str) -> ColumnElement[bool]:
         """``text`` appears in the title, literally (no LIKE wildcards), ASCII letters in any case."""
         return ascii_lower(cls.title).contains(text.translate(ASCII_LOWER), autoescape=True)
+
+
+# endregion

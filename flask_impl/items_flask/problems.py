@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import schemas
 
+# region: errors
 PROBLEM_JSON = "application/problem+json"
 
 # werkzeug (and Python 3.11) default: "Request Entity Too Large", "Unprocessable Entity"; contract: RFC 9110's.
@@ -108,6 +109,8 @@ def handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
+# endregion
+# region: docs
 class FieldError(Schema):
     class Meta:
         unknown = EXCLUDE  # documents no additionalProperties, as the shared spec does
@@ -162,6 +165,11 @@ class Api(flask_smorest.Api):
         for name, (status, description) in RESPONSES.items():
             self.spec.components.response(name, response_doc(status, description))
 
+    # endregion
+    # region: errors
     def handle_http_exception(self, error: HTTPException) -> Response:
         # flask-smorest default: JSON {code, status, message, errors}, werkzeug's titles, and a 405 without Allow.
         return handle_http_exception(error)
+
+
+# endregion

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, pre_load, validate
 
+# region: validation
 # marshmallow reports a message and never a code, so each message below is written for exactly one
 # contract error code, and problems.py reads the code back from it (problems.ERROR_CODES).
 MISSING = "Missing data for required field."
@@ -234,6 +235,8 @@ class ItemQueryArgs(Schema):
     )
 
 
+# endregion
+# region: docs
 def exclusive_range2properties(self: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """apispec attribute function: a bound a Range validator excludes is ``exclusiveMinimum``/``exclusiveMaximum``.
 
@@ -250,3 +253,6 @@ def exclusive_range2properties(self: Any, field: fields.Field, ret: dict[str, An
             ret.pop("maximum", None)
             extra["exclusiveMaximum"] = field._serialize(validator.max, None, None)
     return extra
+
+
+# endregion

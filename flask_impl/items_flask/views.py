@@ -24,6 +24,7 @@ from .schemas import Item as ItemSchema
 from .schemas import ItemCreate, ItemPage, ItemPatch, ItemQueryArgs
 
 
+# region: validation
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
@@ -68,13 +69,18 @@ class ItemIdConverter(IntegerConverter):
         super().__init__(map, min=1, max=2**63 - 1)
 
 
+# endregion
+# region: docs
 def item_id_schema(converter: ItemIdConverter) -> dict[str, Any]:
     """How the OpenAPI document shows ``item_id``: ids beyond what a database stores are simply not found."""
     return {"type": "integer", "minimum": converter.min}
 
 
+# endregion
+# region: wiring
 blp = Blueprint("items", __name__, description="One CRUD resource.")
-
+# endregion
+# region: docs
 LOCATION = {
     "description": "The new item's path, `/items/{id}`.",
     "required": True,
@@ -94,6 +100,8 @@ ITEM_ID = {
     "name": "item_id",
     "description": "A positive integer. Anything else (`abc`, `0`, a number beyond the database's range) is a 404.",
 }
+# endregion
+# region: list
 SORT_COLUMNS = {"id": Item.id, "title": Item.title, "price": Item.price, "created_at": Item.created_at}
 
 
@@ -113,6 +121,8 @@ def order_by(sort: str) -> tuple[ColumnElement[Any], ...]:
     return (column.desc() if sort.startswith("-") else column.asc(), Item.id.asc())
 
 
+# endregion
+# region: retrieve
 def get_item_or_404(item_id: int) -> Item:
     item = get_session().get(Item, item_id)
     if item is None:
@@ -120,6 +130,8 @@ def get_item_or_404(item_id: int) -> Item:
     return item
 
 
+# endregion
+# region: list
 @blp.route("/items")
 class Items(MethodView):
     @blp.doc(operationId="listItems")
@@ -136,6 +148,8 @@ class Items(MethodView):
         # The ItemPage envelope: flask-smorest's @blp.paginate answers with an X-Pagination header instead.
         return {"items": session.scalars(page).all(), "total": total, "limit": args["limit"], "offset": args["offset"]}
 
+    # endregion
+    # region: create
     @blp.doc(operationId="createItem", responses={201: {"links": LINKS}})
     @blp.arguments(ItemCreate)
     @blp.response(201, ItemSchema, description="The item was created.", headers={"Location": LOCATION})
@@ -152,6 +166,8 @@ class Items(MethodView):
         return item, {"Location": url_for(".ItemById", item_id=item.id)}
 
 
+# endregion
+# region: retrieve
 @blp.route("/items/<item_id:item_id>", parameters=[ITEM_ID])
 class ItemById(MethodView):
     @blp.doc(operationId="getItem")
@@ -161,6 +177,8 @@ class ItemById(MethodView):
         """Read one item."""
         return get_item_or_404(item_id)
 
+    # endregion
+    # region: update
     @blp.doc(operationId="replaceItem")
     @blp.arguments(ItemCreate)
     @blp.response(200, ItemSchema, description="The item as replaced.")
@@ -191,6 +209,8 @@ class ItemById(MethodView):
         get_session().commit()
         return item
 
+    # endregion
+    # region: delete
     @blp.doc(operationId="deleteItem")
     @blp.response(204, description="The item was deleted; the body is empty.")
     @blp.alt_response(404, "NotFound")
@@ -202,3 +222,6 @@ class ItemById(MethodView):
         response = Response(status=204)
         del response.headers["Content-Type"]  # werkzeug default: text/html even on an empty 204; contract: none
         return response
+
+
+# endregion

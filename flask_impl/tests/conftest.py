@@ -43,6 +43,7 @@ def postgres_url() -> Iterator[str]:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+# region: tests
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
@@ -87,3 +88,6 @@ def create(client: FlaskClient):
         return response.get_json()
 
     return create
+
+
+# endregion

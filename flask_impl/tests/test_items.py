@@ -9,6 +9,7 @@ from tests.problem import assert_problem
 STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
+# region: tests
 def test_create_answers_201_with_the_item_and_a_relative_location(client):
     response = client.post("/items", json={"title": "pen", "price": 1.5})
     assert response.status_code == 201
@@ -26,6 +27,9 @@ def test_create_answers_201_with_the_item_and_a_relative_location(client):
     }
     assert body["created_at"].endswith("Z")
     datetime.strptime(body["created_at"], STAMP)
+
+
+# endregion
 
 
 def test_integral_float_is_the_integer(create):

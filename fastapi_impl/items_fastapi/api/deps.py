@@ -10,9 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from items_fastapi.db import get_session
 from items_fastapi.models import Item
 
+# region: wiring
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+# endregion
+# region: retrieve
 async def get_item_or_404(session: AsyncSession, item_id: int) -> Item:
     """The item ``item_id``, or a 404.
 
@@ -24,3 +27,6 @@ async def get_item_or_404(session: AsyncSession, item_id: int) -> Item:
     if item is None:
         raise HTTPException(404, f"There is no item {item_id}.")
     return item
+
+
+# endregion

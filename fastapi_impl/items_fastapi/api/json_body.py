@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from items_fastapi.config import MAX_BODY_SIZE
 
 
+# region: validation
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
@@ -77,3 +78,6 @@ class JSONBodyRoute(APIRoute):
             return await handle(request)
 
         return handle_json_body
+
+
+# endregion

@@ -22,6 +22,7 @@ from items_fastapi.problems import problem_responses
 from items_fastapi.schemas import ItemCreate, ItemPage, ItemPatch, ItemPublic, ItemQuery
 
 
+# region: validation
 def positive_integers_up_to(limit: int) -> str:
     """A regular expression for the ASCII decimal numbers 1 to ``limit`` (leading zeros allowed)."""
     digits = str(limit)
@@ -49,11 +50,14 @@ class ItemIdConvertor(Convertor[int]):
 
 
 register_url_convertor("item_id", ItemIdConvertor())
-
+# endregion
+# region: wiring
 router = APIRouter(tags=["items"], route_class=JSONBodyRoute)  # FastAPI default: APIRoute, see json_body.py
 
 COLLECTION = "/items"
 ITEM = "/items/{item_id:item_id}"
+# endregion
+# region: validation
 ItemId = Annotated[
     int,
     Path(
@@ -62,6 +66,8 @@ ItemId = Annotated[
         "never a 500.",
     ),
 ]
+# endregion
+# region: docs
 LOCATION = {
     "Location": {
         "description": "The new item's path, `/items/{id}`.",
@@ -78,6 +84,8 @@ LINKS = {
         ("DeleteItem", "deleteItem"),
     ]
 }
+# endregion
+# region: list
 SORT_COLUMNS = {"id": Item.id, "title": Item.title, "price": Item.price, "created_at": Item.created_at}
 
 
@@ -114,6 +122,8 @@ async def list_items(query: Annotated[ItemQuery, Query()], session: SessionDep) 
     return {"items": items, "total": total, "limit": query.limit, "offset": query.offset}
 
 
+# endregion
+# region: create
 @router.post(
     COLLECTION,
     operation_id="createItem",
@@ -131,6 +141,8 @@ async def create_item(fields: ItemCreate, session: SessionDep, response: Respons
     return item
 
 
+# endregion
+# region: retrieve
 @router.get(
     ITEM,
     operation_id="getItem",
@@ -143,6 +155,8 @@ async def get_item(item_id: ItemId, session: SessionDep) -> Item:
     return await get_item_or_404(session, item_id)
 
 
+# endregion
+# region: update
 @router.put(
     ITEM,
     operation_id="replaceItem",
@@ -173,6 +187,8 @@ async def update_item(item_id: ItemId, changes: ItemPatch, session: SessionDep) 
     return item
 
 
+# endregion
+# region: delete
 @router.delete(
     ITEM,
     operation_id="deleteItem",
@@ -187,6 +203,8 @@ async def delete_item(item_id: ItemId, session: SessionDep) -> None:
     await session.commit()
 
 
+# endregion
+# region: errors
 class OtherMethods:
     """An ASGI app for the methods no operation on ``path`` defines: 405, or 204 for ``OPTIONS``, with ``Allow``.
 
@@ -208,3 +226,4 @@ class OtherMethods:
 # The router falls back on a route that takes every method, added after the operations.
 for path in (COLLECTION, ITEM):
     router.add_route(path, OtherMethods(path), include_in_schema=False)
+# endregion
