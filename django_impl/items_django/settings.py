@@ -67,7 +67,12 @@ def database(url: str) -> dict[str, object]:
     """``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``postgresql://user:password@host:port/name``."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path.removeprefix("/"))}
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": unquote(parts.path.removeprefix("/")),
+            # Django default: DEFERRED, "database is locked" when two requests read then write; IMMEDIATE waits.
+            "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+        }
     if parts.scheme in {"postgres", "postgresql"}:
         return {
             "ENGINE": "django.db.backends.postgresql",  # psycopg 3
@@ -76,6 +81,8 @@ def database(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
+            # Django default: a connection per request (per thread under ASGI: "too many clients"); a pool.
+            "OPTIONS": {"pool": True},
         }
     raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (sqlite:/// or postgresql://)")
 
@@ -87,6 +94,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django default: 2.5 MiB; contract: 413 above 1 MiB (problems.py turns RequestDataTooBig into it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# Django default: with DEBUG off, a 500's traceback is only mailed to ADMINS (none); here it goes to stderr.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"django": {"handlers": ["stderr"], "level": "ERROR"}},
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

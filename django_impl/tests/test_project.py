@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 
 import pytest
 from django.core.management import call_command
@@ -11,12 +12,14 @@ from items.views import ItemViewSet
 from items_django.settings import database
 from tests.problem import assert_problem
 
+SQLITE = {"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {"transaction_mode": "IMMEDIATE"}}
+
 
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("sqlite:///items.db", {"ENGINE": "django.db.backends.sqlite3", "NAME": "items.db"}),
-        ("sqlite:////tmp/items.db", {"ENGINE": "django.db.backends.sqlite3", "NAME": "/tmp/items.db"}),
+        ("sqlite:///items.db", {**SQLITE, "NAME": "items.db"}),
+        ("sqlite:////tmp/items.db", {**SQLITE, "NAME": "/tmp/items.db"}),
         (
             "postgresql://postgres:s%40cret@127.0.0.1:5433/items",
             {
@@ -26,6 +29,7 @@ from tests.problem import assert_problem
                 "PASSWORD": "s@cret",
                 "HOST": "127.0.0.1",
                 "PORT": "5433",
+                "OPTIONS": {"pool": True},
             },
         ),
     ],
@@ -49,3 +53,10 @@ def test_unexpected_error_is_a_500_problem_that_writes_nothing(client, monkeypat
     assert "secret" not in response.content.decode() and "Traceback" not in body["detail"]
     monkeypatch.undo()
     assert client.get("/items").json()["total"] == 0
+
+
+def test_unexpected_errors_reach_stderr_with_debug_off(settings):
+    """Django's own handlers need DEBUG (console) or ADMINS (mail); settings.py's LOGGING needs neither."""
+    assert settings.DEBUG is False
+    handlers = logging.getLogger("django").handlers
+    assert any(type(handler) is logging.StreamHandler and not handler.filters for handler in handlers), handlers
