@@ -10,6 +10,7 @@
     nox -s serve -- fastapi [--port 8000]    # run one implementation for a person to try
     nox -s docs [-- --check]                 # docs/side-by-side/*.html and docs/index.md from region comments
     nox -s browser                           # /docs and /redoc of each implementation in headless Chromium
+    nox -s bench [-- --quick]                # wrk against every implementation: docs/benchmarks.md
 
 Every implementation gets a virtualenv of its own (.nox/impl-NAME), built by uv from the install
 commands in its impl.toml, so the three never share dependencies.
@@ -261,6 +262,25 @@ def serve(session: nox.Session) -> None:
             run_in(session, venv, command, env)
         session.log(f"{impl.framework} on {impl.server}: http://127.0.0.1:{port}/docs  (database: {database_url})")
         run_in(session, venv, impl.serve_command(port, database_url), env)
+
+
+# Servers the benchmark runs besides each implementation's own (bench/servers.py): in .nox/bench-NAME.
+BENCH_SERVERS = ["granian>=2.5,<3", "uvicorn[standard]>=0.35,<1"]
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Load every implementation with wrk: docs/benchmarks.md and docs/bench/*.png (-- --quick: a smoke run)."""
+    session.install("-r", str(ROOT / "bench" / "requirements.txt"))
+    for impl in implementations.discover().values():
+        impl_venv(session, impl)  # its production server, exactly as impl.toml installs it
+        extra = ROOT / ".nox" / f"bench-{impl.name}"  # the same, plus the second servers
+        if not (extra / "bin" / "python").exists():
+            session.run(uv_binary(), "venv", "--quiet", "--python", sys.executable, str(extra), external=True)
+        with session.chdir(impl.folder):
+            for command in (*impl.install, ["uv", "pip", "install", "--quiet", *BENCH_SERVERS]):
+                run_in(session, extra, command)
+    session.run("python", "-m", "bench", "--venvs", str(ROOT / ".nox"), *session.posargs)
 
 
 DOCS_REQUIREMENTS = ROOT / "tools" / "docs-requirements.txt"

@@ -1,0 +1,169 @@
+"""What runs: targets x databases x scenarios x concurrency, for the full run and for ``--quick``.
+
+The full run must end within 20 minutes on a 2-core machine, so the matrix is not a full cross product
+("every concurrency" is 1, 16, 64 and 256 connections; 64 is where implementations are set side by side):
+
+- the three implementations under their production servers: every scenario at 16, 64 and 256 connections
+  and GET one also at 1, both databases;
+- Django under an ASGI server (uvicorn, configured as FastAPI's): on PostgreSQL GET one at every
+  concurrency and the other scenarios at 64; on SQLite every scenario at 64;
+- other configurations, PostgreSQL only, every scenario at 64: each implementation under granian,
+  FastAPI under uvicorn[standard] (one worker, and one per core as FastAPI's docs deploy it), and Django
+  with Django's default connections (a settings override in bench/apps that takes out the pool its own
+  settings add: a new connection per request);
+- server ceilings (bare app, fixed JSON): every concurrency for the production configurations, 64 for the rest;
+- the articles' hello endpoint in each framework: 64 and 256 connections;
+- raw-driver ceilings on the production configurations: GET one at every concurrency, the other scenarios
+  at 64, both databases;
+- slow database (PostgreSQL behind a proxy adding a fixed delay to each answer): GET one at every
+  concurrency for the async and the sync implementations and both raw ceilings.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from bench import servers
+from bench.scenarios import SCENARIOS
+from contract_tests import implementations
+
+CONCURRENCY = (1, 16, 64, 256)
+CORES = os.cpu_count() or 1
+HEADLINE_C = 64
+DATA_SCENARIOS = ("get", "list", "post", "mixed")
+SLOW_DB = "postgres-slow"
+DATABASES = ("sqlite", "postgres", SLOW_DB)
+POSTGRES = ("postgres", SLOW_DB)
+
+
+@dataclass(frozen=True)
+class Timing:
+    window: float  # seconds measured per run
+    drain: float  # at most this many seconds more for a run that writes (it ends once all is answered)
+    warmup: float  # seconds of GET load after start and seed, not measured
+
+
+FULL = Timing(window=3.0, drain=10.0, warmup=1.0)
+QUICK = Timing(window=1.0, drain=5.0, warmup=0.5)
+
+
+@dataclass(frozen=True)
+class Run:
+    target: servers.Target
+    db: str  # sqlite | postgres | postgres-slow | "-" (no database)
+    scenario: str
+    concurrency: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.target.key}/{self.db}/{self.scenario}/c{self.concurrency}"
+
+
+def _cross(target, dbs, scenarios, levels):
+    return [Run(target, db, s, c) for db in dbs for s in scenarios for c in levels]
+
+
+def targets(impls: dict[str, implementations.Implementation]) -> dict[str, servers.Target]:
+    """Every target the benchmark knows, by key (the matrix picks from these)."""
+    found: dict[str, servers.Target] = {}
+    # A ceiling for every server configuration that serves an implementation, from a venv that has that server.
+    bare: dict[tuple[str, str], tuple[servers.ServerConfig, str]] = {}
+    raw: dict[tuple[str, str], tuple[servers.ServerConfig, str]] = {}
+
+    def add(target: servers.Target) -> None:
+        found[target.key] = target
+        if target.role in ("impl", "second"):
+            key = (target.server.interface, target.server.key)
+            if key not in bare or target.venv.startswith("impl-") > bare[key][1].startswith("impl-"):
+                bare[key] = (target.server, target.venv)  # prefer the implementation's own venv
+
+    # The configuration under which the project serves ASGI (FastAPI's impl.toml), reused for Django's ASGI app:
+    # one uvicorn worker. (With several, uvicorn hands its workers a listening socket whose accepted
+    # connections keep Nagle's algorithm on the asyncio loop: ~40 ms per keep-alive request, see the report.)
+    asgi_config = next(
+        (servers.primary_config(i) for i in impls.values() if servers.primary_config(i).interface == "asgi"),
+        servers.ServerConfig("uvicorn", "asgi", 1),
+    )
+    for impl in impls.values():
+        config = servers.primary_config(impl)
+        add(servers.primary(impl))
+        add(servers.hello(impl, config))
+        raw.setdefault((config.interface, config.key), (config, f"impl-{impl.name}"))
+        if impl.name == "django":
+            add(servers.django_default_connections(impl))
+        for interface in servers.APP_SPECS.get(impl.name, {}):
+            if interface == config.interface:
+                add(servers.variant(impl, servers.ServerConfig("granian", interface, config.workers)))
+                if config.kind == "uvicorn":
+                    add(servers.variant(impl, servers.ServerConfig("uvicorn-std", interface, config.workers)))
+                    if config.workers < CORES:  # FastAPI's docs deploy a worker per core ("Server Workers")
+                        deployed = servers.ServerConfig("uvicorn-std", interface, CORES)
+                        add(servers.variant(impl, deployed))
+                        add(servers.hello(impl, deployed))
+            elif interface == "asgi":  # a WSGI implementation's ASGI app: the project's ASGI configuration
+                add(servers.variant(impl, asgi_config, role="impl"))
+                add(servers.hello(impl, asgi_config))
+    for config, venv in bare.values():
+        add(servers.ceiling("bare", config, venv))
+    # uvicorn's multi-process mode, measured bare: why Django's ASGI app gets uvicorn's one-worker configuration.
+    if asgi_config.kind == "uvicorn" and asgi_config.workers == 1 and "fastapi" in impls:
+        add(servers.ceiling("bare", servers.ServerConfig("uvicorn", "asgi", 2), "impl-fastapi"))
+    for config, venv in raw.values():
+        add(servers.ceiling("raw", config, venv))
+    return found
+
+
+def plan(impls: dict[str, implementations.Implementation], quick: bool) -> list[Run]:
+    every = targets(impls)
+    by_role = {
+        role: [t for t in every.values() if t.role == role] for role in ("impl", "second", "hello", "bare", "raw")
+    }
+    production = {servers.primary(impl).key for impl in impls.values()}
+    production_configs = {servers.primary_config(impl).key for impl in impls.values()}
+    waiting = by_role["impl"]  # the production servers and Django's ASGI app: async against sync
+    runs: list[Run] = []
+    if quick:  # a smoke run: every kind of target and every code path once, at one concurrency
+        levels = (16,)
+        primaries = [t for t in waiting if t.key in production]
+        for t, db in zip(primaries, ("sqlite", "postgres") * len(primaries), strict=False):
+            runs += _cross(t, (db,), DATA_SCENARIOS, levels)
+        runs += [r for t in waiting if t.key not in production for r in _cross(t, ("postgres",), ("get",), levels)]
+        one_each: dict[tuple[str, str], servers.Target] = {}
+        for t in [*sorted(by_role["second"], key=lambda t: t.server.kind != "granian"), *by_role["hello"]]:
+            one_each.setdefault((t.role, t.server.interface), t)
+        for t in one_each.values():
+            runs += _cross(t, ("postgres",), ("get",), levels) if t.database else _cross(t, ("-",), ("hello",), levels)
+        for t in by_role["bare"]:
+            if t.server.key in production_configs:
+                runs += _cross(t, ("-",), ("hello",), levels)
+        for t, db, scenario in zip(by_role["raw"], ("postgres", "sqlite"), ("get", "post"), strict=False):
+            runs += _cross(t, (db,), (scenario,), levels)
+        slow = [t for t in primaries if t.app in ("fastapi", "flask")]
+        return runs + [r for t in slow for r in _cross(t, (SLOW_DB,), ("get",), levels)]
+    above_one = tuple(c for c in CONCURRENCY if c > 1)
+    for t in waiting:
+        for db in ("sqlite", "postgres"):
+            if t.key in production:
+                runs += _cross(t, (db,), ("get",), CONCURRENCY) + _cross(t, (db,), DATA_SCENARIOS[1:], above_one)
+            elif db == "postgres":
+                runs += _cross(t, (db,), ("get",), CONCURRENCY) + _cross(t, (db,), DATA_SCENARIOS[1:], (HEADLINE_C,))
+            else:
+                runs += _cross(t, (db,), DATA_SCENARIOS, (HEADLINE_C,))
+    runs += [r for t in by_role["second"] for r in _cross(t, ("postgres",), DATA_SCENARIOS, (HEADLINE_C,))]
+    runs += [r for t in by_role["hello"] for r in _cross(t, ("-",), ("hello",), (HEADLINE_C, 256))]
+    for t in by_role["bare"]:
+        levels = CONCURRENCY if t.server.key in production_configs else (HEADLINE_C,)
+        runs += _cross(t, ("-",), ("hello",), levels)
+    for t in by_role["raw"]:
+        for db in ("sqlite", "postgres"):
+            runs += _cross(t, (db,), ("get",), CONCURRENCY) + _cross(t, (db,), DATA_SCENARIOS[1:], (HEADLINE_C,))
+    runs += [r for t in [*waiting, *by_role["raw"]] for r in _cross(t, (SLOW_DB,), ("get",), CONCURRENCY)]
+    return runs
+
+
+def estimate(runs: list[Run], timing: Timing) -> float:
+    """Seconds the plan takes: the load itself, plus a start (server, seed, warm-up) per target and database."""
+    load = sum(timing.window + 0.6 + (0.3 if SCENARIOS[r.scenario].writes else 0) for r in runs)
+    groups = {(r.target.key, r.db) for r in runs}  # a start with a database (create, prepare, seed) takes longer
+    return load + sum((7.0 if db != "-" else 3.0) + timing.warmup for _, db in groups)

@@ -1,0 +1,222 @@
+"""Run the plan: for each target and database, a fresh database, the server, the seed, a warm-up, the loads.
+
+Every result is recorded, failures included (a target that does not start fails its runs, and the run
+goes on); nothing is reported that was not measured in this run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from bench import machine, seeding, servers, wrk
+from bench.matrix import SLOW_DB, Run, Timing
+from bench.scenarios import SCENARIOS
+from contract_tests import databases, server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def slow_proxy(direct_url: str, delay_ms: float, log_dir: Path) -> Iterator[str]:
+    """Start bench.slowdb in front of the database of ``direct_url``; yield the URL through it."""
+    parts = urlsplit(direct_url)
+    port = server.free_port()
+    upstream = f"{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
+    log = (log_dir / "slowdb.log").open("a")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.slowdb",
+            "--port",
+            str(port),
+            "--upstream",
+            upstream,
+            "--delay-ms",
+            f"{delay_ms:g}",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if process.poll() is not None:
+                raise server.ServerError(f"the slow-database proxy exited with {process.returncode}")
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            if time.monotonic() > deadline:
+                raise server.ServerError("the slow-database proxy did not listen within 15 s")
+            time.sleep(0.1)
+        netloc = parts.netloc.rsplit("@", 1)
+        user = netloc[0] + "@" if len(netloc) == 2 else ""
+        yield urlunsplit((parts.scheme, f"{user}127.0.0.1:{port}", parts.path, parts.query, ""))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+        log.close()
+
+
+@contextlib.contextmanager
+def database(db: str, label: str) -> Iterator[tuple[str | None, str | None]]:
+    """(URL for seeding and counting, URL for the server): a fresh database, dropped afterwards."""
+    if db == "-":
+        yield None, None
+    elif db == "sqlite":
+        with databases.sqlite() as url:
+            yield url, url
+    else:
+        with databases.postgres(label.replace("-", "_").replace("@", "_")[:40]) as url:
+            yield url, url
+
+
+class Runner:
+    def __init__(self, wrk_path: str, venv_root: Path, logs: Path, timing: Timing, slow_ms: float) -> None:
+        self.wrk = wrk_path
+        self.venv_root = venv_root
+        self.logs = logs
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.timing = timing
+        self.slow_ms = slow_ms
+        self.results: list[dict] = []
+        self.started = time.monotonic()
+
+    # --- progress -----------------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        elapsed = time.monotonic() - self.started
+        print(f"[{int(elapsed // 60):2d}:{int(elapsed % 60):02d}] {text}", flush=True)
+
+    # --- one target on one database -----------------------------------------------------------------
+    def run_group(self, runs: list[Run], total: int, estimate_left) -> None:
+        target, db = runs[0].target, runs[0].db
+        self.say(f"== {target.key} on {db}: {target.label} ({len(runs)} runs)")
+        try:
+            with contextlib.ExitStack() as stack:
+                direct, url = stack.enter_context(database(db, f"bench_{target.key}"))
+                if db == SLOW_DB:
+                    url = stack.enter_context(slow_proxy(direct, self.slow_ms, self.logs))
+                if target.own_table and direct:
+                    seeding.create_items_table(direct)
+                logs = self.logs / db  # one server log per target and database
+                base = stack.enter_context(servers.running(target, self.venv_root, url or "", logs))
+                table = None
+                if direct:
+                    table = seeding.find_table(direct)
+                    seeding.seed(direct, table, seeding.items())
+                    total_items = servers.get_json(base + "/items?limit=1")["total"]
+                    if total_items != seeding.SEED_ITEMS:
+                        raise seeding.SeedError(f"seeded {seeding.SEED_ITEMS} items, the server counts {total_items}")
+                self.warm_up(base, "hello" if not direct else "get")
+                for run in runs:
+                    self.results.append(self.measure(run, base, direct, table))
+                    self.say(self.line(self.results[-1], total, estimate_left()))
+        except Exception as error:  # noqa: BLE001  (recorded as "not measured"; the other targets still run)
+            done = {r["id"] for r in self.results}
+            reason = f"{type(error).__name__}: {str(error).strip()[:1500]}"
+            self.say(f"!! {target.key} on {db} failed: {reason}")
+            for run in runs:
+                if run.id not in done:
+                    self.results.append({**self.describe(run), "error": reason})
+
+    def warm_up(self, base: str, scenario: str) -> None:
+        if self.timing.warmup > 0:
+            load = wrk.Load(concurrency=16, window=self.timing.warmup, drain=0)
+            wrk.run(self.wrk, base, SCENARIOS[scenario], load)
+
+    @staticmethod
+    def describe(run: Run) -> dict:
+        t = run.target
+        return {
+            "id": run.id,
+            "target": t.key,
+            "label": t.label,
+            "role": t.role,
+            "production": t.role == "impl" and t.venv.startswith("impl-"),  # exactly impl.toml's server
+            "app": t.app,
+            "server": t.server.key,
+            "server_kind": t.server.kind,
+            "server_label": t.server.label,
+            "interface": t.server.interface,
+            "workers": t.server.workers,
+            "command": " ".join(t.command),
+            "db": run.db,
+            "scenario": run.scenario,
+            "concurrency": run.concurrency,
+        }
+
+    def measure(self, run: Run, base: str, direct: str | None, table: str | None) -> dict:
+        scenario = SCENARIOS[run.scenario]
+        load = wrk.Load(run.concurrency, self.timing.window, self.timing.drain)
+        before_count = seeding.count(direct, table) if scenario.writes else None
+        load_before = machine.load1()
+        summary = wrk.run(self.wrk, base, scenario, load)
+        load_after = machine.load1()
+        result = {**self.describe(run), **summary, "load_before": load_before, "load_after": load_after}
+        # Answers over the time from the start to the last answer (all requests sent were answered).
+        result["rps"] = summary["received"] / summary["span"] if summary["span"] > 0 else 0.0
+        result["latency_ms"] = {k: v / 1000 for k, v in summary.pop("latency_us").items()}
+        statuses = {int(k): v for k, v in summary["statuses"].items()}
+        result["statuses"] = statuses
+        result["server_errors"] = sum(v for k, v in statuses.items() if k >= 500)
+        result["socket_errors"] = sum(summary["errors"].values())
+        result["unanswered"] = max(0, summary["sent_total"] - summary["received"])
+        if scenario.writes:
+            after = seeding.count(direct, table)
+            created = statuses.get(201, 0)
+            result["count"] = {
+                "before": before_count,
+                "after": after,
+                "created_201": created,
+                "ok": after == before_count + created,
+                "exact": result["unanswered"] == 0,
+            }
+            self.reset(direct, table)
+        return result
+
+    @staticmethod
+    def reset(direct: str, table: str) -> None:
+        """Delete what a write scenario added, so that every run starts from the same 10,000 items."""
+        if seeding.is_postgres(direct):
+            import psycopg
+
+            with psycopg.connect(direct, autocommit=True) as connection:
+                connection.execute(f"DELETE FROM {table} WHERE id > %s", (seeding.SEED_ITEMS,))
+                connection.execute(f"VACUUM ANALYZE {table}")
+        else:
+            import sqlite3
+
+            with contextlib.closing(sqlite3.connect(seeding.sqlite_path(direct), timeout=30)) as connection:
+                connection.execute(f"DELETE FROM {table} WHERE id > ?", (seeding.SEED_ITEMS,))
+                connection.commit()
+
+    def line(self, r: dict, total: int, left: float) -> str:
+        lat = r["latency_ms"]
+        codes = " ".join(f"{k}x{v}" for k, v in sorted(r["statuses"].items()))
+        text = (
+            f"{len(self.results):3d}/{total} {r['target']} {r['db']} {r['scenario']} c={r['concurrency']}: "
+            f"{r['rps']:,.0f} req/s  p50 {lat['p50']:.1f} ms  p99 {lat['p99']:.1f} ms  [{codes}]  "
+            f"load {r['load_before']:.2f}->{r['load_after']:.2f}  ~{left / 60:.0f} min left"
+        )
+        problems = []
+        if r["server_errors"]:
+            problems.append(f"{r['server_errors']} 5xx")
+        if r["socket_errors"]:
+            problems.append(f"socket errors {r['errors']}")
+        if "count" in r and not r["count"]["ok"]:
+            c = r["count"]
+            problems.append(f"COUNT MISMATCH {c['before']}+{c['created_201']} != {c['after']}")
+        return text + (f"  !! {'; '.join(problems)}" if problems else "")
