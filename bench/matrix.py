@@ -104,6 +104,7 @@ def targets(impls: dict[str, implementations.Implementation]) -> dict[str, serve
             elif interface == "asgi":  # a WSGI implementation's ASGI app: the project's ASGI configuration
                 add(servers.variant(impl, asgi_config, role="impl"))
                 add(servers.hello(impl, asgi_config))
+                add(servers.hello(impl, asgi_config, async_view=True))
     for config, venv in bare.values():
         add(servers.ceiling("bare", config, venv))
     # uvicorn's multi-process mode, measured bare: why Django's ASGI app gets uvicorn's one-worker configuration.

@@ -183,19 +183,22 @@ def django_default_connections(impl: implementations.Implementation) -> Target:
     )
 
 
-def hello(impl: implementations.Implementation, config: ServerConfig) -> Target:
+def hello(impl: implementations.Implementation, config: ServerConfig, async_view: bool = False) -> Target:
+    """The framework's hello app (bench/apps/hello_NAME.py) under ``config``; Django's can take an async view."""
     plain = config.kind == "gunicorn" or (config.kind == "uvicorn" and impl.server == "uvicorn")
+    app = f"hello-{impl.name}{'-async' if async_view else ''}"
     return Target(
-        key=f"hello-{impl.name}@{config.key}",
-        label=f"{impl.name} hello on {config.label}",
+        key=f"{app}@{config.key}",
+        label=f"{impl.name} hello{' (async view)' if async_view else ''} on {config.label}",
         role="hello",
-        app=f"hello-{impl.name}",
+        app=app,
         server=config,
         venv=f"impl-{impl.name}" if plain else f"bench-{impl.name}",
         folder=APPS,
         command=tuple(config.command(HELLO_SPECS[impl.name][config.interface])),
         ready_path="/hello",
         database=False,
+        env={"BENCH_ASYNC_VIEW": "1"} if async_view else {},
     )
 
 
