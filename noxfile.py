@@ -88,9 +88,9 @@ def run_in(session: nox.Session, venv: Path, command, env=None) -> None:
     session.run(program, *command[1:], env={**impl_env(venv), **(env or {})}, external=True)
 
 
-def impl_venv(session: nox.Session, impl: implementations.Implementation, commands=()) -> Path:
-    """Create (or reuse) the implementation's virtualenv and run its install commands in it."""
-    venv = ROOT / ".nox" / f"impl-{impl.name}"
+def impl_venv(session: nox.Session, impl: implementations.Implementation, commands=(), prefix="impl") -> Path:
+    """Create (or reuse) the implementation's virtualenv (.nox/PREFIX-NAME) and run its install commands in it."""
+    venv = ROOT / ".nox" / f"{prefix}-{impl.name}"
     if not (venv / "bin" / "python").exists():
         session.run(uv_binary(), "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
     with session.chdir(impl.folder):
@@ -272,14 +272,10 @@ BENCH_SERVERS = ["granian>=2.5,<3", "uvicorn[standard]>=0.35,<1"]
 def bench(session: nox.Session) -> None:
     """Load every implementation with wrk: docs/benchmarks.md and docs/bench/*.png (-- --quick: a smoke run)."""
     session.install("-r", str(ROOT / "bench" / "requirements.txt"))
+    second_servers = [["uv", "pip", "install", "--quiet", *BENCH_SERVERS]]
     for impl in implementations.discover().values():
         impl_venv(session, impl)  # its production server, exactly as impl.toml installs it
-        extra = ROOT / ".nox" / f"bench-{impl.name}"  # the same, plus the second servers
-        if not (extra / "bin" / "python").exists():
-            session.run(uv_binary(), "venv", "--quiet", "--python", sys.executable, str(extra), external=True)
-        with session.chdir(impl.folder):
-            for command in (*impl.install, ["uv", "pip", "install", "--quiet", *BENCH_SERVERS]):
-                run_in(session, extra, command)
+        impl_venv(session, impl, second_servers, prefix="bench")  # the same, plus the second servers
     session.run("python", "-m", "bench", "--venvs", str(ROOT / ".nox"), *session.posargs)
 
 

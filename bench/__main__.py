@@ -120,20 +120,19 @@ def main(argv: list[str]) -> int:
     load_start = machine.load1()
     bench = runner.Runner(wrk_path, args.venvs, ROOT / ".nox" / "bench-logs", timing, args.slow_ms)
     started = time.monotonic()
+
+    def remaining() -> float:
+        return max(0.0, estimate - (time.monotonic() - started))
+
     for group in groups.values():
-
-        def remaining() -> float:
-            done = time.monotonic() - started
-            return max(0.0, estimate - done)
-
         bench.run_group(group, len(runs), remaining)
     wall = time.monotonic() - started
-    used = {r.target.venv for r in runs}
-    venv_versions = {venv: machine.versions(args.venvs / venv, ()) for venv in sorted(used)}
-    for impl in impls.values():
-        for venv in (f"impl-{impl.name}", f"bench-{impl.name}"):
-            if venv in venv_versions:
-                venv_versions[venv] = machine.versions(args.venvs / venv, impl.packages)
+    # Each venv's versions: the servers and drivers, and an implementation's own packages in its venvs.
+    packages = {venv: impl.packages for impl in impls.values() for venv in (f"impl-{impl.name}", f"bench-{impl.name}")}
+    venv_versions = {
+        venv: machine.versions(args.venvs / venv, packages.get(venv, ()))
+        for venv in sorted({r.target.venv for r in runs})
+    }
     data = {
         "mode": "quick" if args.quick else ("full" if published else "partial"),
         "filters": {"only": args.only, "db": args.db},

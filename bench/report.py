@@ -783,46 +783,43 @@ def charts_section(pictures: list[tuple[str, str]], rel: Path) -> str:
 
 
 # --- correctness ------------------------------------------------------------------------------------
-def correctness_problems(results: list[dict]) -> list[str]:
-    Results(results)  # normalises the status codes
+def run_problems(x: dict) -> list[tuple[str, bool]]:
+    """What went wrong in one measured run, each with whether it breaks the contract: a status other than
+    the scenario's 2xx (a 5xx above all), a connection the server dropped or refused, or rows that do not
+    match the 201s. A wrk timeout (no answer within 10 s) is reported but is not a breach: it measures a queue.
+    """
     found = []
-    for x in results:
-        if "error" in x:
-            continue
-        if x["server_errors"]:
-            codes = ", ".join(f"{k}: {v}" for k, v in sorted(x["statuses"].items()) if k >= 500)
-            found.append(f"{x['id']}: {x['server_errors']} server errors ({codes})")
-        if x["socket_errors"]:
-            found.append(f"{x['id']}: socket errors {x['errors']}")
-        unexpected = {k: v for k, v in x["statuses"].items() if not 200 <= k < 300}
-        if unexpected and not x["server_errors"]:
-            found.append(f"{x['id']}: non-2xx answers {unexpected}")
-        count = x.get("count")
-        if count and not count["ok"]:
-            exact = "" if count["exact"] else f" ({x['unanswered']} requests unanswered at the end)"
-            found.append(
-                f"{x['id']}: {count['before']:,} rows + {count['created_201']:,} answers 201 = "
-                f"{count['before'] + count['created_201']:,}, but {count['after']:,} rows after the run{exact}"
+    if x["server_errors"]:
+        codes = ", ".join(f"{k}: {v}" for k, v in sorted(x["statuses"].items()) if k >= 500)
+        found.append((f"{x['server_errors']} server errors ({codes})", True))
+    if x["socket_errors"]:
+        dropped = any(v for k, v in x["errors"].items() if k != "timeout")
+        found.append((f"socket errors {x['errors']}", dropped))
+    unexpected = {k: v for k, v in x["statuses"].items() if not 200 <= k < 300}
+    if unexpected and not x["server_errors"]:
+        found.append((f"non-2xx answers {unexpected}", True))
+    count = x.get("count")
+    if count and not count["ok"]:
+        exact = "" if count["exact"] else f" ({x['unanswered']} requests unanswered at the end)"
+        found.append(
+            (
+                f"{count['before']:,} rows + {count['created_201']:,} answers 201 = "
+                f"{count['before'] + count['created_201']:,}, but {count['after']:,} rows after the run{exact}",
+                True,
             )
+        )
     return found
 
 
+def correctness_problems(results: list[dict]) -> list[str]:
+    measured = Results(results).ok  # normalises the status codes
+    return [f"{x['id']}: {text}" for x in measured for text, _ in run_problems(x)]
+
+
 def contract_breaches(results: list[dict]) -> list[str]:
-    """Runs whose answers break the contract: a status other than the scenario's 2xx (a 5xx above all),
-    a connection the server dropped or refused, or rows that do not match the 201s. A wrk timeout (no
-    answer within 10 s) is reported among the problems but is not a breach: it measures a queue.
-    """
-    Results(results)  # normalises the status codes
-    return [
-        x["id"]
-        for x in results
-        if "error" not in x
-        and (
-            any(not 200 <= k < 300 for k in x["statuses"])
-            or any(v for k, v in x["errors"].items() if k != "timeout")
-            or (x.get("count") and not x["count"]["ok"])
-        )
-    ]
+    """The ids of the runs with a problem that breaks the contract (run_problems)."""
+    measured = Results(results).ok  # normalises the status codes
+    return [x["id"] for x in measured if any(breach for _, breach in run_problems(x))]
 
 
 def correctness(r: Results) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import machine, seeding, servers, wrk
+from bench import machine, report, seeding, servers, wrk
 from bench.matrix import SLOW_DB, Run, Timing
 from bench.scenarios import SCENARIOS
 from contract_tests import databases, server
@@ -72,16 +72,16 @@ def slow_proxy(direct_url: str, delay_ms: float, log_dir: Path) -> Iterator[str]
 
 
 @contextlib.contextmanager
-def database(db: str, label: str) -> Iterator[tuple[str | None, str | None]]:
-    """(URL for seeding and counting, URL for the server): a fresh database, dropped afterwards."""
+def database(db: str, label: str) -> Iterator[str | None]:
+    """The URL of a fresh database (None for "-"), dropped afterwards."""
     if db == "-":
-        yield None, None
+        yield None
     elif db == "sqlite":
         with databases.sqlite() as url:
-            yield url, url
+            yield url
     else:
         with databases.postgres(label.replace("-", "_").replace("@", "_")[:40]) as url:
-            yield url, url
+            yield url
 
 
 class Runner:
@@ -106,8 +106,8 @@ class Runner:
         self.say(f"== {target.key} on {db}: {target.label} ({len(runs)} runs)")
         try:
             with contextlib.ExitStack() as stack:
-                direct, url = stack.enter_context(database(db, f"bench_{target.key}"))
-                if db == SLOW_DB:
+                direct = url = stack.enter_context(database(db, f"bench_{target.key}"))
+                if db == SLOW_DB:  # the server goes through the proxy; seeding and counting go direct
                     url = stack.enter_context(slow_proxy(direct, self.slow_ms, self.logs))
                 if target.own_table and direct:
                     seeding.create_items_table(direct)
@@ -184,24 +184,8 @@ class Runner:
                 "ok": after == before_count + created,
                 "exact": result["unanswered"] == 0,
             }
-            self.reset(direct, table)
+            seeding.reset(direct, table)  # so that every run starts from the same 10,000 items
         return result
-
-    @staticmethod
-    def reset(direct: str, table: str) -> None:
-        """Delete what a write scenario added, so that every run starts from the same 10,000 items."""
-        if seeding.is_postgres(direct):
-            import psycopg
-
-            with psycopg.connect(direct, autocommit=True) as connection:
-                connection.execute(f"DELETE FROM {table} WHERE id > %s", (seeding.SEED_ITEMS,))
-                connection.execute(f"VACUUM ANALYZE {table}")
-        else:
-            import sqlite3
-
-            with contextlib.closing(sqlite3.connect(seeding.sqlite_path(direct), timeout=30)) as connection:
-                connection.execute(f"DELETE FROM {table} WHERE id > ?", (seeding.SEED_ITEMS,))
-                connection.commit()
 
     def line(self, r: dict, total: int, left: float) -> str:
         lat = r["latency_ms"]
@@ -211,12 +195,5 @@ class Runner:
             f"{r['rps']:,.0f} req/s  p50 {lat['p50']:.1f} ms  p99 {lat['p99']:.1f} ms  [{codes}]  "
             f"load {r['load_before']:.2f}->{r['load_after']:.2f}  ~{left / 60:.0f} min left"
         )
-        problems = []
-        if r["server_errors"]:
-            problems.append(f"{r['server_errors']} 5xx")
-        if r["socket_errors"]:
-            problems.append(f"socket errors {r['errors']}")
-        if "count" in r and not r["count"]["ok"]:
-            c = r["count"]
-            problems.append(f"COUNT MISMATCH {c['before']}+{c['created_201']} != {c['after']}")
+        problems = [problem for problem, _ in report.run_problems(r)]
         return text + (f"  !! {'; '.join(problems)}" if problems else "")

@@ -130,3 +130,15 @@ def count(url: str, table: str) -> int:
             return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     with closing(sqlite3.connect(sqlite_path(url), timeout=30)) as connection:
         return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def reset(url: str, table: str) -> None:
+    """Delete every row past the seed, so that every run starts from the same items."""
+    if is_postgres(url):
+        with _connect_postgres(url) as connection:
+            connection.execute(f"DELETE FROM {table} WHERE id > %s", (SEED_ITEMS,))
+            connection.execute(f"VACUUM ANALYZE {table}")
+        return
+    with closing(sqlite3.connect(sqlite_path(url), timeout=30)) as connection:
+        connection.execute(f"DELETE FROM {table} WHERE id > ?", (SEED_ITEMS,))
+        connection.commit()

@@ -57,31 +57,12 @@ class Sqlite:
 store = Postgres() if sql.is_postgres(URL) else Sqlite()
 
 
-async def handle(method: str, path: str, query: str, body: bytes) -> tuple[int, bytes, list]:
-    d = store.dialect
-    if path == "/health":
-        return 200, b"{}", []
-    number = sql.item_id(path)
-    if number is None and method == "GET":
-        order, limit, offset = sql.page_args(query)
-        rows = await store.rows(d.page(order), [limit, offset])
-        total = rows[0][7] if rows else 0
-        return (
-            200,
-            sql.dumps({"items": [sql.item(r) for r in rows], "total": total, "limit": limit, "offset": offset}),
-            [],
-        )
-    if number is None and method == "POST":
-        row = (await store.rows(d.insert(), sql.new_item(d, body)))[0]
-        return 201, sql.dumps(sql.item(row)), [(b"location", f"/items/{row[0]}".encode())]
-    if method == "GET":
-        rows = await store.rows(d.get(), [number])
-    elif method == "PATCH":
-        fields, values = sql.changes(d, body)
-        rows = await store.rows(d.update(fields), [*values, number])
-    else:
-        return 405, b"{}", []
-    return (200, sql.dumps(sql.item(rows[0])), []) if rows else (*sql.NOT_FOUND, [])
+async def handle(method: str, path: str, query: str, body: bytes) -> sql.Answer:
+    step = sql.answer(store.dialect, method, path, query, body)
+    if isinstance(step[0], int):
+        return step
+    statement, args, respond = step
+    return respond(await store.rows(statement, args))
 
 
 async def app(scope, receive, send):
@@ -103,6 +84,7 @@ async def app(scope, receive, send):
             break
     query = scope["query_string"].decode()
     status, payload, headers = await handle(scope["method"], scope["path"], query, body)
-    headers = [*sql.JSON, (b"content-length", str(len(payload)).encode()), *headers]
+    extra = [(name.encode(), value.encode()) for name, value in headers]
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})

@@ -36,31 +36,12 @@ def rows(query: str, args: list[object]) -> list:
     return list(connection().execute(query, args).fetchall())
 
 
-def handle(method: str, path: str, query: str, body: bytes) -> tuple[int, bytes, list]:
-    d = DIALECT
-    if path == "/health":
-        return 200, b"{}", []
-    number = sql.item_id(path)
-    if number is None and method == "GET":
-        order, limit, offset = sql.page_args(query)
-        found = rows(d.page(order), [limit, offset])
-        total = found[0][7] if found else 0
-        return (
-            200,
-            sql.dumps({"items": [sql.item(r) for r in found], "total": total, "limit": limit, "offset": offset}),
-            [],
-        )
-    if number is None and method == "POST":
-        row = rows(d.insert(), sql.new_item(d, body))[0]
-        return 201, sql.dumps(sql.item(row)), [("Location", f"/items/{row[0]}")]
-    if method == "GET":
-        found = rows(d.get(), [number])
-    elif method == "PATCH":
-        fields, values = sql.changes(d, body)
-        found = rows(d.update(fields), [*values, number])
-    else:
-        return 405, b"{}", []
-    return (200, sql.dumps(sql.item(found[0])), []) if found else (*sql.NOT_FOUND, [])
+def handle(method: str, path: str, query: str, body: bytes) -> sql.Answer:
+    step = sql.answer(DIALECT, method, path, query, body)
+    if isinstance(step[0], int):
+        return step
+    statement, args, respond = step
+    return respond(rows(statement, args))
 
 
 def app(environ, start_response):

@@ -9,8 +9,10 @@ idiomatic stack adds is taken away. Standard library only, so the ASGI (asyncpg,
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -22,7 +24,6 @@ SORTS = {
     for field in ("id", "title", "price", "created_at")
     for name in (field, f"-{field}")
 }
-JSON = [(b"content-type", b"application/json")]
 
 
 def is_postgres(url: str) -> bool:
@@ -117,3 +118,40 @@ def dumps(value: object) -> bytes:
 
 
 NOT_FOUND = (404, b'{"status":404}')
+Answer = tuple[int, bytes, list[tuple[str, str]]]  # status, body, extra headers
+
+
+def one_item(rows: list) -> Answer:
+    return (200, dumps(item(rows[0])), []) if rows else (*NOT_FOUND, [])
+
+
+def created(rows: list) -> Answer:
+    return 201, dumps(item(rows[0])), [("location", f"/items/{rows[0][0]}")]
+
+
+def page(limit: int, offset: int, rows: list) -> Answer:
+    total = rows[0][7] if rows else 0  # the count rides on every row (Dialect.page)
+    return 200, dumps({"items": [item(r) for r in rows], "total": total, "limit": limit, "offset": offset}), []
+
+
+def answer(
+    dialect: Dialect, method: str, path: str, query: str, body: bytes
+) -> Answer | tuple[str, list[object], Callable[[list], Answer]]:
+    """What one request needs: its answer at once, or (SQL, arguments, the function that answers from the rows).
+
+    The ASGI and WSGI apps differ only in how they run the SQL (awaited or not), so both start here.
+    """
+    if path == "/health":
+        return 200, b"{}", []
+    number = item_id(path)
+    if number is None and method == "GET":
+        order, limit, offset = page_args(query)
+        return dialect.page(order), [limit, offset], functools.partial(page, limit, offset)
+    if number is None and method == "POST":
+        return dialect.insert(), new_item(dialect, body), created
+    if method == "GET":
+        return dialect.get(), [number], one_item
+    if method == "PATCH":
+        fields, values = changes(dialect, body)
+        return dialect.update(fields), [*values, number], one_item
+    return 405, b"{}", []
