@@ -1,27 +1,45 @@
 """Settings, in the style of FastAPI's "Settings and Environment Variables": pydantic-settings, read once.
 
-Only ``DATABASE_URL`` comes from the environment; the rest is how this API presents itself.
+``DATABASE_URL`` and ``ALLOWED_HOSTS`` come from the environment; the rest is how this API presents itself.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic_settings import BaseSettings
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode
 
 # region: settings
 #: The largest request body read, in bytes (the contract's 1 MiB); anything longer is a 413.
 MAX_BODY_SIZE = 1024 * 1024
+#: The longest request line served, in bytes without its CRLF (gunicorn's default); anything longer is a 414.
+MAX_REQUEST_LINE = 8190
 
 
 class Settings(BaseSettings):
     #: A plain URL: ``sqlite:////abs/path.db``, ``sqlite:///relative.db`` or
     #: ``postgresql://user@host:port/dbname``; ``sqlalchemy_url`` picks the async driver.
     database_url: str = "sqlite:///items.db"
+    #: The host names served, on any port: ``ALLOWED_HOSTS=api.example.com,localhost``. Exact names only
+    #: (compared without regard to case); an IPv6 address in brackets, as the ``Host`` header writes it.
+    #: pydantic-settings default: a list is read from the environment as JSON; NoDecode: the validator splits it.
+    allowed_hosts: Annotated[list[str], NoDecode] = ["localhost", "127.0.0.1", "[::1]"]
 
     title: str = "Items API"
     version: str = "1.0.0"
     summary: str = "One CRUD contract, implemented three times and judged over HTTP."
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def split_host_names(cls, value: str | list[str]) -> list[str]:
+        """``a,b`` as ``["a", "b"]``. Raises ``ValueError`` for a wildcard: Starlette's ``*.example.com`` matches
+        every name ending in ``.example.com``, and ``*`` any name; the contract matches names exactly."""
+        names = [name.strip() for name in value.split(",")] if isinstance(value, str) else value
+        if any("*" in name for name in names):
+            raise ValueError("ALLOWED_HOSTS takes exact host names, no wildcard")
+        return [name for name in names if name]
 
     @property
     def sqlalchemy_url(self) -> str:

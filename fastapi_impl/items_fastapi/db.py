@@ -8,14 +8,38 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Request
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from items_fastapi.models import Base
 
-
 # region: model
+#: Seconds a new connection to PostgreSQL may take (TCP, start-up, authentication) before the request gets a 503.
+CONNECT_TIMEOUT = 2
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """``create_async_engine`` options for ``url``: a server database is reached over a network that fails.
+
+    A pooled connection that the network or the server has closed is found out and replaced before a request
+    uses it, and a new one that gets no answer gives up after ``CONNECT_TIMEOUT`` seconds
+    (``problems.database_problem`` then answers 503 with ``Retry-After``). A SQLite file has no connection to
+    lose: SQLAlchemy's defaults.
+    """
+    if make_url(url).get_backend_name() != "postgresql":
+        return {}
+    return {
+        # SQLAlchemy default: a pooled connection is used as it is, so the first request after the database
+        # dropped it fails; pre-ping tests it at checkout (a ping: BEGIN, an empty query, ROLLBACK) and replaces it.
+        "pool_pre_ping": True,
+        # asyncpg default: connect(timeout=60), a minute of waiting on a database that does not answer.
+        "connect_args": {"timeout": CONNECT_TIMEOUT},
+    }
+
+
 @asynccontextmanager
 async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Connect to ``url``, create the tables that do not exist yet, and close every connection at the end.
@@ -24,7 +48,7 @@ async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSessi
     ``prepare`` step: uvicorn runs one worker (impl.toml), so no second process races this
     ``CREATE TABLE``, and ``uvicorn items_fastapi.main:app`` alone is enough to serve a new database.
     """
-    engine = create_async_engine(url)
+    engine = create_async_engine(url, **engine_options(url))
     try:
         async with engine.begin() as connection:
             await connection.run_sync(Base.metadata.create_all)

@@ -18,6 +18,7 @@ from items_fastapi import docs, problems, schemas
 from items_fastapi.api.routes import items
 from items_fastapi.config import get_settings
 from items_fastapi.db import open_database
+from items_fastapi.middleware import AllowedHosts, RequestLineLimit
 
 
 # region: wiring
@@ -48,9 +49,14 @@ app = FastAPI(
 # region: errors
 app.add_exception_handler(RequestValidationError, problems.validation_problem)
 app.add_exception_handler(StarletteHTTPException, problems.http_problem)
+for database_fault in problems.DATABASE_FAULTS:
+    app.add_exception_handler(database_fault, problems.database_problem)
 app.add_exception_handler(Exception, problems.unexpected_problem)
 # endregion
 # region: wiring
+# Outermost last: the request line (414), then the host (400), then routing. Starlette default: no limit, any host.
+app.add_middleware(AllowedHosts, allowed_hosts=settings.allowed_hosts)
+app.add_middleware(RequestLineLimit)
 app.include_router(items.router)
 app.include_router(docs.router)
 app.mount(docs.ASSETS_URL, docs.assets, name="docs-assets")

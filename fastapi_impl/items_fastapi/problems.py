@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import exc as sqlalchemy_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from items_fastapi.schemas import without_defaults
@@ -58,8 +59,11 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "literal_error": "invalid_choice",
 }
 
-# Python 3.11 default: RFC 7231's phrases ("Request Entity Too Large", "Unprocessable Entity"); contract: RFC 9110.
-TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+# Python 3.11 default: RFC 7231's phrases ("Request-URI Too Long", "Request Entity Too Large", "Unprocessable
+# Entity"); contract: RFC 9110.
+TITLES = {413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Content"}
+#: Seconds a client waits before it tries again while the database cannot be reached (Retry-After, RFC 9110 §10.2.3).
+RETRY_AFTER = 1
 
 
 class FieldError(BaseModel):
@@ -122,6 +126,44 @@ async def http_problem(request: Request, exc: StarletteHTTPException) -> Respons
     # FastAPI default: {"detail": exc.detail} as application/json; contract: problem+json, headers (Allow) kept.
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else title(exc.status_code)
     return problem(exc.status_code, detail, headers=exc.headers)
+
+
+def database_unreachable(exc: Exception) -> bool:
+    """Whether ``exc`` says the database cannot be reached now, rather than that the program is wrong.
+
+    asyncpg's connect raises ``OSError`` when refused and ``TimeoutError`` (an ``OSError``) past db.py's connect
+    timeout; SQLAlchemy raises PEP 249's ``InterfaceError`` or ``OperationalError`` for a connection lost or a
+    database locked, marks a ``DBAPIError`` ``connection_invalidated`` when it found the connection dead, wraps
+    PostgreSQL's refusals by SQLSTATE class (08 connection exception, 53 insufficient resources such as too many
+    connections, 57 operator intervention such as "the database system is starting up"), and its pool raises its
+    own ``TimeoutError`` when no connection comes free in time.
+    """
+    if isinstance(exc, OSError | sqlalchemy_errors.TimeoutError):
+        return True
+    if not isinstance(exc, sqlalchemy_errors.DBAPIError):
+        return False
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    return (
+        exc.connection_invalidated
+        or isinstance(exc, sqlalchemy_errors.OperationalError | sqlalchemy_errors.InterfaceError)
+        or sqlstate[:2] in {"08", "53", "57"}
+    )
+
+
+#: The exception classes ``database_problem`` is registered for (main.py).
+DATABASE_FAULTS = (OSError, sqlalchemy_errors.DBAPIError, sqlalchemy_errors.TimeoutError)
+
+
+async def database_problem(request: Request, exc: Exception) -> Response:
+    """503 with ``Retry-After`` while the database cannot be reached (refused, never answering, cut, restarting).
+
+    Any other database error is the program's, and goes on to ``unexpected_problem`` (a 500, logged). The
+    session rolls back when it closes: nothing half-written.
+    """
+    if not database_unreachable(exc):
+        raise exc
+    # Starlette default: a plain-text 500; contract: 503, and the client may try again.
+    return problem(503, "The database cannot be reached; try again.", headers={"Retry-After": str(RETRY_AFTER)})
 
 
 async def unexpected_problem(request: Request, exc: Exception) -> Response:

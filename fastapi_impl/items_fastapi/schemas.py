@@ -23,10 +23,30 @@ MAX_OFFSET = 2**63 - 1  # what every database can store
 NO_NUL = r"^[^\u0000]*$"  # written the JSON Schema way, so the document shows it as the spec does
 QUERY_INTEGER = re.compile(r"-?[0-9]+")
 QUERY_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+#: The smallest power of two no float holds: what an integer field reads for a JSON integer beyond float's range.
+FLOAT_OVERFLOW = 2**1024
+
+
+def integer_literal(literal: str) -> int:
+    """The int that ``literal`` (ASCII digits, an optional leading ``-``) names.
+
+    CPython's ``int()`` refuses more than 4,300 digits (``sys.get_int_max_str_digits()``, the fix for
+    CVE-2020-10735: converting is quadratic); the limit stays, and a longer literal (leading zeros aside)
+    reads as ``FLOAT_OVERFLOW`` with its sign: beyond every bound, so the field says too_large or too_small.
+    Raises ``ValueError`` for anything else than digits.
+    """
+    sign, digits = ("-", literal[1:]) if literal.startswith("-") else ("", literal)
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > sys.get_int_max_str_digits() > 0 and digits.isdigit():
+        return -FLOAT_OVERFLOW if sign else FLOAT_OVERFLOW
+    return int(sign + digits)
 
 
 def integral_float_as_int(value: Any) -> Any:
-    # StrictInt refuses 3.0, which JSON Schema's integer (so the contract) takes, as 3.
+    # Pydantic default: StrictInt refuses 3.0, which JSON Schema's integer (so the contract) takes, as 3; and
+    # 1e400 (json reads it as infinity), an integer in JSON Schema's sense, is int_type: here beyond every bound.
+    if isinstance(value, float) and math.isinf(value):
+        return FLOAT_OVERFLOW if value > 0 else -FLOAT_OVERFLOW
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
@@ -38,13 +58,15 @@ def int_beyond_float_as_infinity(value: Any) -> Any:
 
 
 def query_integer(value: Any) -> Any:
-    # Pydantic default (lax): int()'s rules, so "5_0", "+5", " 5" and "1.0" are 5, 5, 5, 1; contract: JSON digits.
-    return int(value) if isinstance(value, str) and QUERY_INTEGER.fullmatch(value) else value
+    # Pydantic default (lax): int()'s rules, so "5_0", "+5", " 5" and "1.0" are 5, 5, 5, 1, and int() refuses
+    # 4,301 digits; contract: JSON digits, at any length (integer_literal).
+    return integer_literal(value) if isinstance(value, str) and QUERY_INTEGER.fullmatch(value) else value
 
 
 def query_number(value: Any) -> Any:
     # Pydantic default (lax): float()'s rules, so "nan", "inf", "1_0" and " 1" are floats; contract: JSON numbers.
-    # (1e400 reads as infinity, which the maximum then refuses: too_large, as in a body.)
+    # (1e400, and an integer of any length, reads as infinity, which the bounds then refuse: too_large or
+    # too_small, as in a body; float() has no digit limit.)
     return float(value) if isinstance(value, str) and QUERY_NUMBER.fullmatch(value) else value
 
 

@@ -78,7 +78,8 @@ def database_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
 @pytest.fixture
 def client(database_env: str) -> Iterator[TestClient]:
-    with TestClient(app) as client:  # runs the lifespan: engine, tables
+    # TestClient default: Host testserver, which ALLOWED_HOSTS does not name; localhost is in its default.
+    with TestClient(app, base_url="http://localhost") as client:  # runs the lifespan: engine, tables
         yield client
 
 

@@ -26,7 +26,7 @@ def test_plain_database_urls_get_their_async_driver(plain, engine_url):
 
 def test_restarting_keeps_the_tables_and_their_rows(database_env, create):
     create(title="pen", price=1)
-    with TestClient(app) as again:  # a second startup: create_all leaves existing tables alone
+    with TestClient(app, base_url="http://localhost") as again:  # a second startup: create_all keeps the tables
         assert again.get("/items").json()["total"] == 1
 
 
@@ -35,7 +35,7 @@ def test_unexpected_error_is_a_500_problem_without_trace_and_writes_nothing(data
         await self.flush()  # the row reaches the database inside the transaction, then the commit fails
         raise RuntimeError("secret detail")
 
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client:
         monkeypatch.setattr(AsyncSession, "commit", fail)
         response = client.post("/items", json={"title": "pen", "price": 1})
         body = assert_problem(response, 500)

@@ -1,4 +1,4 @@
-"""400, 404, 405, 413, 415, OPTIONS, and their precedence: 404 route > 405 > 415 > 413 > 400 > 422 > 404 item."""
+"""400, 404, 405, 413, 415, HEAD, OPTIONS, and their precedence: 404 route > 405 > 415 > 413 > 400 > 422 > 404 item."""
 
 from __future__ import annotations
 
@@ -103,26 +103,39 @@ def test_unknown_route_is_404_never_a_redirect(client, create, path):
     assert_problem(client.post(path, json={"title": "x", "price": 1}, follow_redirects=False), 404)
 
 
+COLLECTION_ALLOW, ITEM_ALLOW = "GET, HEAD, POST", "DELETE, GET, HEAD, PATCH, PUT"
+
+
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
-        ("PUT", "/items", "GET, POST"),
-        ("DELETE", "/items", "GET, POST"),
-        ("HEAD", "/items", "GET, POST"),
-        ("TRACE", "/items", "GET, POST"),
-        ("POST", "/items/1", "DELETE, GET, PATCH, PUT"),
-        ("HEAD", "/items/999", "DELETE, GET, PATCH, PUT"),
+        ("PUT", "/items", COLLECTION_ALLOW),
+        ("DELETE", "/items", COLLECTION_ALLOW),
+        ("TRACE", "/items", COLLECTION_ALLOW),
+        ("POST", "/items/1", ITEM_ALLOW),
+        ("TRACE", "/items/999", ITEM_ALLOW),
     ],
 )
 def test_method_not_allowed_is_405_with_every_spec_method_in_allow(client, method, path, allow):
     response = client.request(method, path)
-    assert response.status_code == 405
+    assert_problem(response, 405)
     assert response.headers["allow"] == allow
-    if method != "HEAD":
-        assert_problem(response, 405)
 
 
-@pytest.mark.parametrize(("path", "allow"), [("/items", "GET, POST"), ("/items/1", "DELETE, GET, PATCH, PUT")])
+@pytest.mark.parametrize("path", ["/items", "/items?sort=-price", "/items/1", "/items/999", "/items?limit=0", "/nope"])
+def test_head_answers_as_get_without_a_body(client, create, path):
+    create(title="pen", price=1)
+    get, head = client.get(path), client.head(path)
+    assert (head.status_code, head.content) == (get.status_code, b"")
+    for name in ("content-type", "content-length", "allow"):
+        assert head.headers.get(name) == get.headers.get(name), name
+
+
+def test_head_is_no_operation_of_the_document(client):
+    assert all("head" not in operations for operations in client.get("/openapi.json").json()["paths"].values())
+
+
+@pytest.mark.parametrize(("path", "allow"), [("/items", COLLECTION_ALLOW), ("/items/1", ITEM_ALLOW)])
 def test_options_is_an_empty_204_with_allow(client, path, allow):
     response = client.options(path)
     assert response.status_code == 204

@@ -13,13 +13,31 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from items_fastapi.config import MAX_BODY_SIZE
+from items_fastapi.schemas import integer_literal
 
 
 # region: validation
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
+
+
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # json.loads default: a repeated member name keeps its last value; RFC 7493 §2.3 (so the contract): 400.
+    # Names are compared as decoded, so "t\u0069tle" repeats "title"; "Title" is another name.
+    members = dict(pairs)
+    if len(members) < len(pairs):
+        raise ValueError("a member name is repeated")
+    return members
+
+
+def content_codings(request: Request) -> list[str]:
+    """The codings of ``Content-Encoding`` (RFC 9110 §8.4), every header line, lowercased; ``identity`` left out."""
+    values = request.headers.getlist("content-encoding")
+    codings = [coding.strip().lower() for value in values for coding in value.split(",")]
+    return [coding for coding in codings if coding not in {"", "identity"}]
 
 
 class JSONBodyRequest(Request):
@@ -33,28 +51,41 @@ class JSONBodyRequest(Request):
             if announced.isdigit() and int(announced) > MAX_BODY_SIZE:
                 raise HTTPException(413, "The body is larger than 1 MiB.")
             chunks, size = [], 0
-            async for chunk in self.stream():  # a chunked body announces nothing: count what arrives
-                size += len(chunk)
-                if size > MAX_BODY_SIZE:
-                    raise HTTPException(413, "The body is larger than 1 MiB.")
-                chunks.append(chunk)
+            try:
+                async for chunk in self.stream():  # a chunked body announces nothing: count what arrives
+                    size += len(chunk)
+                    if size > MAX_BODY_SIZE:
+                        raise HTTPException(413, "The body is larger than 1 MiB.")
+                    chunks.append(chunk)
+            except ClientDisconnect:
+                # Starlette default: ClientDisconnect escapes, a 500 (the server cannot send it: the client is gone).
+                raise HTTPException(400, "The connection closed before the body was complete.") from None
             self._body = b"".join(chunks)
         return self._body
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             # FastAPI default: a body of another media type (or none) is validated as bytes, a 422; contract: 415.
-            # (FastAPI also reads application/*+json as JSON.)
+            # (FastAPI also reads application/*+json as JSON.) A charset parameter is ignored: JSON is UTF-8.
             media_type = self.headers.get("content-type", "").partition(";")[0].strip().lower()
             if media_type != "application/json":
                 raise HTTPException(415, "The body's Content-Type must be application/json.")
+            # Starlette default: Content-Encoding ignored (gzip bytes read as they are); RFC 9110 §15.5.16: 415.
+            if content_codings(self):
+                raise HTTPException(415, "The body must not be content-coded: Content-Encoding identity only.")
             body = await self.body()
             try:
                 # json.loads default: NaN, Infinity and -Infinity are numbers; RFC 8259 (so the contract): 400.
-                document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
+                document = json.loads(
+                    body.decode("utf-8"),  # the charset parameter, whatever it says, is not read: RFC 8259 §8.1
+                    parse_constant=_refuse_constant,
+                    # json.loads default: int(), which refuses 4,301 digits (ValueError, a 400); contract: any length.
+                    parse_int=integer_literal,
+                    object_pairs_hook=_unique_members,
+                )
                 # Valid JSON, but "\ud800" alone is no Unicode text, and no database would store it.
                 json.dumps(document, ensure_ascii=False).encode("utf-8")
-            except (ValueError, RecursionError):
+            except (ValueError, RecursionError):  # nesting deeper than the stack: RecursionError, not ValueError
                 # FastAPI default: malformed JSON is a 422 (json_invalid), an empty body a missing one; contract: 400.
                 raise HTTPException(400, "The body is not JSON (RFC 8259, UTF-8).") from None
             # FastAPI default: [] or "x" is a 422 (model_attributes_type); contract: 400.
