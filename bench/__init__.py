@@ -7,8 +7,9 @@ docs/benchmarks.md for what it measured last. Modules:
 - ``wrk``: installs and runs wrk, bounded in time, and reads back the script's JSON summary.
 - ``servers``: the targets, each an app under a server in a venv (implementations, ceilings, second servers).
 - ``seeding``: the 10,000 items, written with SQL into whichever table a target created; counts.
-- ``slowdb``: an asyncio TCP proxy that delays each answer from PostgreSQL by a fixed time.
 - ``matrix``: which target runs which scenario at which concurrency on which database (full and quick).
 - ``machine``: CPU, kernel, Python, load average, package versions.
 - ``runner``: runs the plan and records every result; ``report`` and ``charts`` write docs/.
+
+The slow database's proxy is ``contract_tests.dbproxy``, shared with the suite's database-fault test.
 """

@@ -664,11 +664,12 @@ would understate it); latencies are wrk's percentiles over every answer. In a ru
 of `201`s is then exactly the number of rows written; the rows it added are deleted afterwards, so every
 run starts from the same {SEED_ITEMS:,} items.
 
-The slow database is PostgreSQL behind `bench/slowdb.py`, an asyncio TCP proxy that the benchmark starts
-itself and that holds every chunk PostgreSQL sends for {data["slow_ms"]:g} ms: each round trip (BEGIN, the
-query, COMMIT or ROLLBACK, a new connection's start-up) waits that much more, while CPU and database stay
-as they are. The connection pools are left as each implementation configures them: SQLAlchemy's default for
-FastAPI and Flask (5 + 10 overflow per process), Django's psycopg pool (`OPTIONS["pool"]`, psycopg_pool's
+The slow database is PostgreSQL behind `contract_tests/dbproxy.py`, an asyncio TCP proxy (the one the
+contract suite's database-fault test uses) that the benchmark starts itself and that holds every chunk
+PostgreSQL sends for {data["slow_ms"]:g} ms: each round trip (BEGIN, the query, COMMIT or ROLLBACK, a new
+connection's start-up) waits that much more, while CPU and database stay as they are. The connection
+pools are left as each implementation configures them: SQLAlchemy's default for FastAPI and Flask (5 + 10
+overflow per process), Django's psycopg pool (`OPTIONS["pool"]`, psycopg_pool's
 default of 4 per process; the variant without it is Django's default, a new connection per request); the
 raw ASGI ceiling uses an asyncpg pool of 15, the raw WSGI one a connection per worker.
 

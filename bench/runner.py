@@ -13,32 +13,30 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from bench import machine, report, seeding, servers, wrk
 from bench.matrix import SLOW_DB, Run, Timing
 from bench.scenarios import SCENARIOS
-from contract_tests import databases, server
+from contract_tests import databases, dbproxy, server
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
 def slow_proxy(direct_url: str, delay_ms: float, log_dir: Path) -> Iterator[str]:
-    """Start bench.slowdb in front of the database of ``direct_url``; yield the URL through it."""
-    parts = urlsplit(direct_url)
+    """Start contract_tests.dbproxy in front of the database of ``direct_url``; yield the URL through it."""
     port = server.free_port()
-    upstream = f"{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
+    host, upstream_port = dbproxy.upstream_of(direct_url)
     log = (log_dir / "slowdb.log").open("a")
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "bench.slowdb",
+            "contract_tests.dbproxy",
             "--port",
             str(port),
             "--upstream",
-            upstream,
+            f"{host}:{upstream_port}",
             "--delay-ms",
             f"{delay_ms:g}",
         ],
@@ -58,9 +56,7 @@ def slow_proxy(direct_url: str, delay_ms: float, log_dir: Path) -> Iterator[str]
             if time.monotonic() > deadline:
                 raise server.ServerError("the slow-database proxy did not listen within 15 s")
             time.sleep(0.1)
-        netloc = parts.netloc.rsplit("@", 1)
-        user = netloc[0] + "@" if len(netloc) == 2 else ""
-        yield urlunsplit((parts.scheme, f"{user}127.0.0.1:{port}", parts.path, parts.query, ""))
+        yield dbproxy.through(direct_url, port)
     finally:
         process.terminate()
         try:
