@@ -27,13 +27,16 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     413: "Content Too Large",
+    414: "URI Too Long",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
-COLLECTION_METHODS = {"GET", "POST"}
-ITEM_METHODS = {"DELETE", "GET", "PATCH", "PUT"}
+# What Allow names (DESIGN.md): the spec's methods, and HEAD wherever GET is (RFC 9110 §9.3.2).
+COLLECTION_METHODS = {"GET", "HEAD", "POST"}
+ITEM_METHODS = {"DELETE", "GET", "HEAD", "PATCH", "PUT"}
 ONE_MIB = 1024 * 1024
 
 
