@@ -1,7 +1,7 @@
 """Settings, loaded by ``create_app`` with ``app.config.from_object``.
 
-Only ``DATABASE_URL`` comes from the environment; everything else is how this
-API presents itself (flask-smorest's OpenAPI settings) and one request limit.
+``DATABASE_URL`` and ``ALLOWED_HOSTS`` come from the environment; everything else is how this
+API presents itself (flask-smorest's OpenAPI settings), request limits and database timeouts.
 """
 
 from __future__ import annotations
@@ -12,6 +12,11 @@ import os
 #: A plain URL: ``sqlite:////abs/path.db``, ``sqlite:///relative.db`` or
 #: ``postgresql://user@host:port/dbname``; ``sqlalchemy_url`` picks the driver.
 DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///items.db")
+#: The ``Host`` names served, any port: comma-separated, exact names (no wildcard, no leading-dot suffixes).
+ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+# Flask default: None, every Host is served; contract: ALLOWED_HOSTS only, else 400 (werkzeug's SecurityError).
+# A name werkzeug would read as "and every subdomain" (a leading dot) is dropped: matching is exact.
+TRUSTED_HOSTS = [name for name in ALLOWED_HOSTS.replace(" ", "").lower().split(",") if name and name[0] != "."]
 # endregion
 # region: docs
 # flask-smorest: the document and its two viewers.
@@ -39,6 +44,10 @@ OPENAPI_SWAGGER_UI_CONFIG = {"validatorUrl": None}
 # region: settings
 # Flask default: no limit; contract: a body over 1 MiB is 413 (werkzeug checks Content-Length, then the stream).
 MAX_CONTENT_LENGTH = 1024 * 1024
+#: Seconds the client may leave a request body without sending its next bytes: then 400 (json_body.read_body).
+REQUEST_BODY_TIMEOUT = 5
+#: Seconds to wait for a new database connection (psycopg's ``connect_timeout``; db.py).
+DATABASE_CONNECT_TIMEOUT = 3
 
 
 def sqlalchemy_url(database_url: str) -> str:

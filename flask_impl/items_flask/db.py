@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app, g
 from flask.cli import with_appcontext
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.orm import Session
 
 from .config import sqlalchemy_url
@@ -47,8 +47,23 @@ def init_db_command() -> None:
     click.echo("Initialized the database.")
 
 
+def make_engine(database_url: str, connect_timeout: int) -> Engine:
+    """The app's engine for a plain database URL (``config.sqlalchemy_url``); ``connect_timeout`` in seconds.
+
+    While the database cannot be reached, every checkout raises ``OperationalError`` within about
+    ``connect_timeout`` seconds (problems.py answers 503), and the pool serves again once it is back.
+    """
+    url = make_url(sqlalchemy_url(database_url))
+    # psycopg default: connect_timeout 130 s (what libpq waits for a silent host), so a request hangs;
+    # contract: 503 within a few seconds. (SQLite opens a file: nothing to wait for.)
+    connect_args = {"connect_timeout": connect_timeout} if url.get_backend_name() == "postgresql" else {}
+    # SQLAlchemy default: a pooled connection the server or the network closed is handed out as it is, and the
+    # request fails (a 500); contract: pool_pre_ping tests it at checkout and replaces it (SQLAlchemy's pooling docs).
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
 def init_app(app: Flask) -> None:
-    app.extensions["items_db"] = create_engine(sqlalchemy_url(app.config["DATABASE_URL"]))
+    app.extensions["items_db"] = make_engine(app.config["DATABASE_URL"], app.config["DATABASE_CONNECT_TIMEOUT"])
     app.teardown_appcontext(close_session)
     app.cli.add_command(init_db_command)
 

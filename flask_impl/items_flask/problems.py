@@ -15,6 +15,7 @@ from typing import Any
 import flask_smorest
 from flask import Flask, Response, current_app
 from marshmallow import EXCLUDE, Schema, fields, validate
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from . import schemas
@@ -43,8 +44,12 @@ ERROR_CODES = {
 }
 CODES = sorted(set(ERROR_CODES.values()))
 
-# werkzeug adds HEAD to every GET rule and Flask adds OPTIONS to every rule; the contract lists neither.
-IMPLICIT_METHODS = frozenset({"HEAD", "OPTIONS"})
+# Flask adds OPTIONS to every rule; the contract does not list it. (werkzeug adds HEAD to every GET rule, and
+# the contract lists HEAD: RFC 9110 §9.3.2.)
+IMPLICIT_METHODS = frozenset({"OPTIONS"})
+
+#: Seconds a client is asked to wait when the database cannot be reached (``Retry-After``, RFC 9110 §10.2.3).
+RETRY_AFTER = 1
 
 
 def _template_pattern(template: str) -> re.Pattern[str]:
@@ -109,6 +114,17 @@ def handle_http_exception(error: HTTPException) -> Response:
     return response
 
 
+def handle_database_unavailable(error: OperationalError | InterfaceError) -> Response:
+    """503 with ``Retry-After`` while the database cannot be reached (refused, timed out, cut).
+
+    Nothing was committed: the request's session is closed (rolled back) at teardown.
+    """
+    current_app.logger.warning("database unavailable: %s", error.orig)
+    response = problem(503, "The database cannot be reached; try again shortly.")
+    response.retry_after = RETRY_AFTER
+    return response
+
+
 # endregion
 # region: docs
 class FieldError(Schema):
@@ -167,6 +183,12 @@ class Api(flask_smorest.Api):
 
     # endregion
     # region: errors
+    def _register_error_handlers(self) -> None:
+        super()._register_error_handlers()
+        # Flask default: any other exception is a 500; contract: a database out of reach is a 503, with Retry-After.
+        for connection_error in (OperationalError, InterfaceError):
+            self._app.register_error_handler(connection_error, handle_database_unavailable)
+
     def handle_http_exception(self, error: HTTPException) -> Response:
         # flask-smorest default: JSON {code, status, message, errors}, werkzeug's titles, and a 405 without Allow.
         return handle_http_exception(error)

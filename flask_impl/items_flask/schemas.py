@@ -7,6 +7,7 @@ marshmallow's fields coerce: ``Float`` takes ``"12.5"``, ``Integer`` takes ``"3"
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -40,6 +41,20 @@ NO_NUL = validate.Regexp(r"^[^\u0000]*$", error=HAS_NUL)
 FIELD_MESSAGES = {"required": MISSING, "null": NULL}
 
 
+def integer(literal: str) -> int | float:
+    """The value of an integer literal (``-?[0-9]+``, as JSON writes integers) of any length.
+
+    CPython's ``int()`` refuses more than ``sys.get_int_max_str_digits()`` digits (4,300: the fix for
+    CVE-2020-10735, quadratic parsing), and that limit stays. A literal that long is beyond every bound
+    here, so it reads as the float it rounds to, ``inf`` or ``-inf``, as ``1e400`` does: the Range
+    validators then say too_large or too_small. Returns an ``int`` otherwise.
+    """
+    try:
+        return int(literal)
+    except ValueError:
+        return float(literal)  # float() has no digit limit and overflows to +-inf
+
+
 class StrictString(fields.String):
     """A JSON string: marshmallow's String already refuses numbers; only the messages are ours."""
 
@@ -55,7 +70,8 @@ class StrictNumber(fields.Float):
         # marshmallow default: Float takes the string "12.5"; contract: wrong_type.
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
-        # 1e400 parses as infinity: left to the Range validators, it is too large (or, negative, too small).
+        # 1e400 and an integer literal past CPython's digit limit (``integer()``) read as infinity, and an int is
+        # never converted (float() would overflow): the Range validators compare, too_large or too_small.
         return value
 
 
@@ -64,10 +80,14 @@ class StrictInteger(fields.Integer):
 
     default_error_messages = {**FIELD_MESSAGES, "invalid": NOT_AN_INTEGER}
 
-    def _validated(self, value: Any) -> int:
+    def _validated(self, value: Any) -> int | float:
         # marshmallow default: Integer takes "3" and truncates 3.5 to 3; contract: both wrong_type.
-        if isinstance(value, float) and value.is_integer():  # inf and nan are not
+        if isinstance(value, float) and value.is_integer():
             return int(value)
+        # marshmallow default: int(inf) overflows, "Number too large." for -inf too; contract: 1e400 (and a literal past
+        # CPython's digit limit, ``integer()``) is an integer beyond every bound: the Range validators say which side.
+        if isinstance(value, float) and math.isinf(value):
+            return value
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.make_error("invalid")
         return value
@@ -79,11 +99,12 @@ class QueryInteger(fields.Integer):
     default_error_messages = {"invalid": NOT_AN_INTEGER}
     pattern = re.compile(r"-?[0-9]+")
 
-    def _validated(self, value: Any) -> int:
+    def _validated(self, value: Any) -> int | float:
         # marshmallow default: int(), which takes "5_0", "+5", " 5" and non-ASCII digits; contract: wrong_type.
         if not (isinstance(value, str) and self.pattern.fullmatch(value)):
             raise self.make_error("invalid")
-        return int(value)
+        # int() default: ValueError past 4,300 digits (a 500); contract: too_large / too_small, as in a body.
+        return integer(value)
 
 
 class QueryNumber(fields.Float):

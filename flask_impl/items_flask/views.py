@@ -7,54 +7,22 @@ invalid body is a 422 and only a valid one reaches the 404 of an unknown item.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import flask_smorest
-from flask import Request, Response, abort, url_for
+from flask import Response, abort, url_for
 from flask.views import MethodView
-from marshmallow import Schema
 from sqlalchemy import ColumnElement, func, select
-from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter, Map
 
 from .db import get_session
+from .json_body import JSONObjectParser
 from .models import Item
 from .schemas import Item as ItemSchema
 from .schemas import ItemCreate, ItemPage, ItemPatch, ItemQueryArgs
 
 
 # region: validation
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-class JSONObjectParser(FlaskParser):
-    """webargs' FlaskParser, reading a request body only when it is a JSON object sent as JSON."""
-
-    def load_json(self, req: Request, schema: Schema) -> Any:
-        # webargs default: any other content type (even none) reads as {}, so a 422; contract: 415.
-        # (webargs also takes application/*+json; werkzeug has lowercased the media type.)
-        if req.mimetype != "application/json":
-            abort(415, "The body's Content-Type must be application/json.")
-        body = req.get_data(cache=True)  # a Content-Length over MAX_CONTENT_LENGTH: werkzeug raises 413 here
-        # werkzeug default: a chunked body (no Content-Length) is cut at MAX_CONTENT_LENGTH silently; contract: 413.
-        if req.content_length is None and len(body) == req.max_content_length and req.environ["wsgi.input"].read(1):
-            abort(413)
-        try:
-            # json.loads default: NaN and Infinity accepted; RFC 8259 (and the contract): 400.
-            document = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
-            # Valid JSON, but "\ud800" alone is no Unicode text, and no database would store it.
-            json.dumps(document, ensure_ascii=False).encode("utf-8")
-        except ValueError:
-            # webargs default: an empty body reads as {}; contract: 400 like any other non-JSON body.
-            abort(400, "The body is not JSON (RFC 8259, UTF-8).")
-        # marshmallow default: [] or "x" is a 422 ("_schema": "Invalid input type."); contract: 400.
-        if not isinstance(document, dict):
-            abort(400, "The body must be a JSON object.")
-        return document
-
-
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JSONObjectParser()  # flask-smorest default: webargs' FlaskParser as it comes
 

@@ -1,10 +1,14 @@
-"""``flask init-db``, and a failure half-way through a request: a 500 that writes nothing."""
+"""``flask init-db``; a failure half-way through a request (a 500 that writes nothing); a database out of reach."""
 
 from __future__ import annotations
+
+import socket
+import time
 
 import pytest
 from sqlalchemy.orm import Session
 
+from items_flask.app import create_app
 from items_flask.config import sqlalchemy_url
 from tests.problem import assert_problem
 
@@ -46,3 +50,31 @@ def test_unexpected_error_is_a_500_problem_without_trace_and_writes_nothing(make
     assert "secret" not in response.get_data(as_text=True) and "Traceback" not in body["detail"]
     monkeypatch.undo()
     assert client.get("/items").get_json()["total"] == 0
+
+
+@pytest.fixture
+def silent_port():
+    """A port that accepts TCP connections and never answers (a black-holed database)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield listener.getsockname()[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("fault", ["refused", "silent"])
+def test_database_out_of_reach_is_503_with_retry_after_within_seconds(request, fault):
+    port = free_port() if fault == "refused" else request.getfixturevalue("silent_port")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/items"})
+    client = app.test_client()
+    started = time.monotonic()
+    for response in [client.get("/items"), client.post("/items", json={"title": "pen", "price": 1})]:
+        assert_problem(response, 503)
+        assert response.headers["Retry-After"] == "1"
+    assert time.monotonic() - started < 2 * (app.config["DATABASE_CONNECT_TIMEOUT"] + 1)
+    app.extensions["items_db"].dispose()

@@ -99,11 +99,11 @@ def test_unknown_route_is_404_never_a_redirect(client, create, path):
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
-        ("PUT", "/items", "GET, POST"),
-        ("PATCH", "/items", "GET, POST"),
-        ("DELETE", "/items", "GET, POST"),
-        ("POST", "/items/1", "DELETE, GET, PATCH, PUT"),
-        ("POST", "/items/999", "DELETE, GET, PATCH, PUT"),
+        ("PUT", "/items", "GET, HEAD, POST"),
+        ("PATCH", "/items", "GET, HEAD, POST"),
+        ("DELETE", "/items", "GET, HEAD, POST"),
+        ("POST", "/items/1", "DELETE, GET, HEAD, PATCH, PUT"),
+        ("POST", "/items/999", "DELETE, GET, HEAD, PATCH, PUT"),
     ],
 )
 def test_method_not_allowed_is_405_with_the_spec_methods_in_allow(client, method, path, allow):
@@ -112,7 +112,9 @@ def test_method_not_allowed_is_405_with_the_spec_methods_in_allow(client, method
     assert response.headers["Allow"] == allow
 
 
-@pytest.mark.parametrize(("path", "allow"), [("/items", "GET, POST"), ("/items/1", "DELETE, GET, PATCH, PUT")])
+@pytest.mark.parametrize(
+    ("path", "allow"), [("/items", "GET, HEAD, POST"), ("/items/1", "DELETE, GET, HEAD, PATCH, PUT")]
+)
 def test_options_is_an_empty_204_with_allow(client, path, allow):
     response = client.options(path)
     assert response.status_code == 204
