@@ -1,56 +1,37 @@
-"""The database, flaskr-style: one engine per app, one session per request, and ``flask init-db``.
+"""The database, the way Flask-SQLAlchemy's and Flask-Migrate's docs wire it into an application factory.
 
-flaskr keeps a sqlite3 connection in ``g``; here it is a SQLAlchemy 2.0 ``Session`` on the app's engine.
+``db`` gives every model its ``db.Model`` base and every request its ``db.session`` (removed when the app
+context ends, so whatever was not committed is rolled back, never half-written). ``migrate`` adds the
+``flask db`` commands; the tables are created only by the revisions in ``migrations/``
+(``flask --app items_flask.app db upgrade``).
 """
 
 from __future__ import annotations
 
-import click
-from flask import Flask, current_app, g
-from flask.cli import with_appcontext
-from sqlalchemy import Engine, create_engine
-from sqlalchemy.orm import Session
-
-from .config import sqlalchemy_url
-from .models import Base
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
 
 # region: model
-def get_engine() -> Engine:
-    return current_app.extensions["items_db"]
+class Base(DeclarativeBase):
+    # SQLAlchemy default: constraints and indexes without a name (the database names them); here: named, so that
+    # a migration can drop them by name. No "pk" key: PostgreSQL's own items_pkey stays as revision 1 made it.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        }
+    )
 
 
-def get_session() -> Session:
-    """This request's session, opened on first use."""
-    if "db_session" not in g:
-        g.db_session = Session(get_engine())
-    return g.db_session
-
-
-def close_session(exception: BaseException | None = None) -> None:
-    """Close the request's session: whatever was not committed is rolled back, never half-written."""
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
-
-
-def init_db() -> None:
-    """Create the tables that do not exist yet; existing tables and rows are kept."""
-    Base.metadata.create_all(get_engine())
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command() -> None:
-    """Create the tables that do not exist yet (idempotent)."""
-    init_db()
-    click.echo("Initialized the database.")
-
-
-def init_app(app: Flask) -> None:
-    app.extensions["items_db"] = create_engine(sqlalchemy_url(app.config["DATABASE_URL"]))
-    app.teardown_appcontext(close_session)
-    app.cli.add_command(init_db_command)
-
-
+db = SQLAlchemy(model_class=Base)
+# endregion
+# region: migrations
+# Flask-Migrate's defaults as its docs show them: migrations/ in the working directory, compare_type and
+# render_as_batch on (SQLite alters a table by copying it; PostgreSQL gets plain ALTER TABLE).
+migrate = Migrate()
 # endregion

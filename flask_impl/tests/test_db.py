@@ -1,4 +1,4 @@
-"""``flask init-db``, and a failure half-way through a request: a 500 that writes nothing."""
+"""The database URL, and a failure half-way through a request: a 500 that writes nothing."""
 
 from __future__ import annotations
 
@@ -7,16 +7,6 @@ from sqlalchemy.orm import Session
 
 from items_flask.config import sqlalchemy_url
 from tests.problem import assert_problem
-
-
-def test_init_db_is_idempotent_and_keeps_rows(app, client, create):
-    create(title="pen", price=1)
-    runner = app.test_cli_runner()
-    for _ in range(2):
-        result = runner.invoke(args=["init-db"])
-        assert result.exit_code == 0, result.output
-        assert "Initialized" in result.output
-    assert client.get("/items").get_json()["total"] == 1
 
 
 @pytest.mark.parametrize(
