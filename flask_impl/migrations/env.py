@@ -16,7 +16,7 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    # Flask-SQLAlchemy >= 3 (the template first tries db.get_engine(), deprecated in 3.1 and gone in 3.2).
+    # Flask-Migrate template default: db.get_engine() first (deprecated in Flask-SQLAlchemy 3.1); here: db.engine.
     return current_app.extensions['migrate'].db.engine
 
 

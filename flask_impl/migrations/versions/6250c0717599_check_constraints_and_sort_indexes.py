@@ -51,6 +51,7 @@ def checks():
 @contextmanager
 def sqlite_sequence_kept():
     """On SQLite, keep the table's AUTOINCREMENT high-water mark across a batch copy of the table."""
+    # Alembic default (batch copy): the new table's mark is max(id), so a deleted highest id comes back; here: kept.
     bind = op.get_bind()
     if bind.dialect.name != 'sqlite':
         yield
@@ -63,7 +64,7 @@ def sqlite_sequence_kept():
 
 
 def batch_alter_items():
-    # Batch mode's copy would drop AUTOINCREMENT (reflection does not read it back): restate it.
+    # Alembic default (batch copy): a table reflected without AUTOINCREMENT (no reflection reads it); here: restated.
     return op.batch_alter_table('items', schema=None, table_kwargs={'sqlite_autoincrement': True})
 
 
