@@ -1,6 +1,6 @@
-"""The application factory, flaskr-style.
+"""The application factory, flaskr-style, with the extensions bound in it (Flask-SQLAlchemy, Flask-Migrate).
 
-Create the tables with ``flask --app items_flask.app init-db`` (idempotent), then serve with
+Create or upgrade the tables with ``flask --app items_flask.app db upgrade`` (idempotent), then serve with
 ``gunicorn --bind 127.0.0.1:8000 'items_flask.app:create_app()'``.
 """
 
@@ -12,7 +12,8 @@ from typing import Any
 import flask
 from werkzeug.wsgi import host_is_trusted
 
-from . import config, db, docs, problems, schemas, views
+from . import config, docs, problems, schemas, views
+from .db import db, engine_options, migrate
 
 
 # region: settings
@@ -67,7 +68,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> ItemsFlask:
     app.url_map.merge_slashes = False
     app.url_map.converters["item_id"] = views.ItemIdConverter
 
+    options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_CONNECT_TIMEOUT"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)  # Flask-SQLAlchemy default: none
     db.init_app(app)
+    # endregion
+    # region: migrations
+    migrate.init_app(app, db)
+    # endregion
+    # region: wiring
     docs.init_app(app)
 
     api = problems.Api(app)

@@ -61,4 +61,7 @@ def sqlalchemy_url(database_url: str) -> str:
     return database_url
 
 
+# Flask-SQLAlchemy reads its engine's URL here. A relative SQLite path is in the app's instance folder.
+SQLALCHEMY_DATABASE_URI = sqlalchemy_url(DATABASE_URL)
+
 # endregion

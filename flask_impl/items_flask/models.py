@@ -1,4 +1,8 @@
-"""Persistence: the ``items`` table, and the SQL that must mean the same on SQLite and PostgreSQL."""
+"""Persistence: the ``items`` table, and the SQL that must mean the same on SQLite and PostgreSQL.
+
+The model declares every column, CHECK constraint and index that ``migrations/`` creates;
+``flask db check`` (tests/test_migrations.py) fails when the two disagree.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, DateTime, Double, Integer, String, func
+from sqlalchemy import BigInteger, CheckConstraint, ColumnElement, DateTime, Double, Integer, String, func
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
+
+from .db import db
 
 # region: model
 ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -56,23 +62,34 @@ def _translate_ascii(element: ascii_lower, compiler: Any, **kw: Any) -> str:
     return compiler.process(func.translate(*element.clauses, string.ascii_uppercase, string.ascii_lowercase), **kw)
 
 
-class Base(DeclarativeBase):
-    pass
-
-
-class Item(Base):
-    __tablename__ = "items"
-    # SQLite default: a deleted highest id is handed out again; contract: never (PostgreSQL's sequences agree).
-    __table_args__ = {"sqlite_autoincrement": True}
+class Item(db.Model):
+    __tablename__ = "items"  # Flask-SQLAlchemy default: "item", from the class name
+    __table_args__ = (
+        # The API's bounds (schemas.py, from the spec), so that no other path into the database stores what the
+        # API refuses. Named ck_items_<name> by the naming convention in db.py; revision 2 creates them.
+        CheckConstraint("price > 0 AND price <= 1000000", name="price_range"),
+        CheckConstraint("quantity >= 0 AND quantity <= 1000000", name="quantity_range"),
+        CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),
+        CheckConstraint("length(description) <= 2000", name="description_length"),
+        # PostgreSQL's text cannot hold NUL at all. SQLite's can, and its length() and instr() stop at the first
+        # NUL of a text, so the byte test runs on the text's bytes (as a BLOB).
+        CheckConstraint("instr(CAST(title AS BLOB), X'00') = 0", name="title_no_nul").ddl_if(dialect="sqlite"),
+        CheckConstraint("instr(CAST(description AS BLOB), X'00') = 0", name="description_no_nul").ddl_if(
+            dialect="sqlite"
+        ),
+        # SQLite default: a deleted highest id is handed out again; contract: never (PostgreSQL's sequences agree).
+        {"sqlite_autoincrement": True},
+    )
 
     # SQLite only autoincrements an INTEGER PRIMARY KEY (its INTEGER is 64-bit anyway).
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    # Indexed: the sort keys (views.SORT_COLUMNS). On PostgreSQL the title index takes the column's "C" collation.
     # PostgreSQL default: the database locale's collation; contract: code point order ("C", SQLite's BINARY).
-    title: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"))
+    title: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"), index=True)
     description: Mapped[str | None] = mapped_column(String(2000))
-    price: Mapped[float] = mapped_column(Double)
+    price: Mapped[float] = mapped_column(Double, index=True)
     quantity: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     @classmethod

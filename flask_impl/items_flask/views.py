@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import flask_smorest
-from flask import Response, abort, url_for
+from flask import Response, url_for
 from flask.views import MethodView
 from sqlalchemy import ColumnElement, func, select
 from werkzeug.routing import IntegerConverter, Map
 
-from .db import get_session
+from .db import db
 from .json_body import JSONObjectParser
 from .models import Item
 from .schemas import Item as ItemSchema
@@ -92,10 +92,7 @@ def order_by(sort: str) -> tuple[ColumnElement[Any], ...]:
 # endregion
 # region: retrieve
 def get_item_or_404(item_id: int) -> Item:
-    item = get_session().get(Item, item_id)
-    if item is None:
-        abort(404, f"There is no item {item_id}.")
-    return item
+    return db.get_or_404(Item, item_id, description=f"There is no item {item_id}.")
 
 
 # endregion
@@ -109,12 +106,16 @@ class Items(MethodView):
     @blp.alt_response(422, "UnprocessableContent")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List items, filtered, sorted and paginated."""
-        session = get_session()
         where = filters(args)
-        total = session.scalar(select(func.count()).select_from(Item).where(*where))
+        total = db.session.scalar(select(func.count()).select_from(Item).where(*where))
         page = select(Item).where(*where).order_by(*order_by(args["sort"])).limit(args["limit"]).offset(args["offset"])
         # The ItemPage envelope: flask-smorest's @blp.paginate answers with an X-Pagination header instead.
-        return {"items": session.scalars(page).all(), "total": total, "limit": args["limit"], "offset": args["offset"]}
+        return {
+            "items": db.session.scalars(page).all(),
+            "total": total,
+            "limit": args["limit"],
+            "offset": args["offset"],
+        }
 
     # endregion
     # region: create
@@ -127,10 +128,9 @@ class Items(MethodView):
     @blp.alt_response(422, "UnprocessableContent")
     def post(self, fields: dict[str, Any]) -> tuple[Item, dict[str, str]]:
         """Create an item."""
-        session = get_session()
         item = Item.create(fields)
-        session.add(item)
-        session.commit()
+        db.session.add(item)
+        db.session.commit()
         return item, {"Location": url_for(".ItemById", item_id=item.id)}
 
 
@@ -159,7 +159,7 @@ class ItemById(MethodView):
         """Replace an item; optional fields left out go back to their defaults."""
         item = get_item_or_404(item_id)
         item.apply(fields)
-        get_session().commit()
+        db.session.commit()
         return item
 
     @blp.doc(operationId="updateItem")
@@ -174,7 +174,7 @@ class ItemById(MethodView):
         """Change only the fields given; `description` null clears it; `{}` changes nothing."""
         item = get_item_or_404(item_id)
         item.apply(changes)
-        get_session().commit()
+        db.session.commit()
         return item
 
     # endregion
@@ -184,9 +184,8 @@ class ItemById(MethodView):
     @blp.alt_response(404, "NotFound")
     def delete(self, item_id: int) -> Response:
         """Delete an item."""
-        session = get_session()
-        session.delete(get_item_or_404(item_id))
-        session.commit()
+        db.session.delete(get_item_or_404(item_id))
+        db.session.commit()
         response = Response(status=204)
         del response.headers["Content-Type"]  # werkzeug default: text/html even on an empty 204; contract: none
         return response

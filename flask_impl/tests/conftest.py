@@ -1,4 +1,4 @@
-"""Each test gets a fresh app on an empty database: SQLite, then PostgreSQL.
+"""Each test gets a fresh app on a database made by the migrations: SQLite, then PostgreSQL.
 
 PostgreSQL: a uniquely named database is created through ``TEST_POSTGRES_URL`` (an admin connection,
 default ``postgresql://postgres@127.0.0.1:5432/postgres``) and dropped at the end. Where none answers,
@@ -8,21 +8,30 @@ those tests are skipped, except with ``CI=true``, where that fails the run.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import flask_migrate
 import psycopg
 import pytest
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskClient
 from psycopg import sql
+from sqlalchemy import Connection, MetaData, inspect, text
 
 from items_flask.app import create_app
-from items_flask.db import get_engine, init_db
-from items_flask.models import Base
+from items_flask.config import sqlalchemy_url
+from items_flask.db import db
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+#: flask_impl/migrations, wherever pytest runs from (Flask-Migrate's default is relative to the working directory).
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+HEAD = ScriptDirectory(MIGRATIONS).get_current_head()
 
 
 @pytest.fixture(scope="session")
@@ -44,30 +53,74 @@ def postgres_url() -> Iterator[str]:
 
 
 # region: tests
+@pytest.fixture(scope="session")
+def sqlite_at_head(tmp_path_factory) -> Path:
+    """A SQLite file migrated to head once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "items.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        flask_migrate.upgrade(MIGRATIONS)
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'items.db'}"
+        path = shutil.copyfile(request.getfixturevalue("sqlite_at_head"), tmp_path / "items.db")
+        return f"sqlite:///{path}"
     return request.getfixturevalue("postgres_url")
+
+
+def drop_everything(connection: Connection) -> None:
+    """Drop every table, Alembic's version table included: the database as new."""
+    tables = MetaData()
+    tables.reflect(connection)
+    tables.drop_all(connection)
+
+
+def empty_tables(connection: Connection) -> None:
+    """Delete every row but Alembic's, and start the ids at 1 again."""
+    names = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        return
+    for name in names:
+        connection.execute(text(f"DELETE FROM {name}"))
+    connection.execute(text("DELETE FROM sqlite_sequence"))
+
+
+def migrate_fresh(revision: str | None) -> None:
+    """In an app context: the database at ``revision`` with no rows (``None``: no tables at all)."""
+    with db.engine.begin() as connection:
+        if revision == "head" and MigrationContext.configure(connection).get_current_revision() == HEAD:
+            empty_tables(connection)  # already migrated by an earlier test: much quicker than migrating again
+            return
+        drop_everything(connection)
+    if revision is not None:
+        flask_migrate.upgrade(MIGRATIONS, revision)
 
 
 @pytest.fixture
 def make_app(database_url: str) -> Iterator:
-    """Build an app on this test's database; the tables start empty, ids start at 1."""
+    """Build an app on this test's database; the first one brings it to ``revision`` with no rows.
+
+    The tables are made by the migrations, start empty, and ids start at 1. ``revision=None``: no tables.
+    """
     apps: list[Flask] = []
 
-    def make(**config) -> Flask:
-        app = create_app({"TESTING": True, "DATABASE_URL": database_url, **config})
-        with app.app_context():
-            if not apps:
-                Base.metadata.drop_all(get_engine())
-            init_db()
+    def make(revision: str | None = "head", **config) -> Flask:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url), **config})
+        if not apps:
+            with app.app_context():
+                migrate_fresh(revision)
         apps.append(app)
         return app
 
     yield make
     for app in apps:
-        app.extensions["items_db"].dispose()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

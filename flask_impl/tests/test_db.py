@@ -1,4 +1,4 @@
-"""``flask init-db``; a failure half-way through a request (a 500 that writes nothing); a database out of reach."""
+"""The database URL; a failure half-way through a request (a 500 that writes nothing); a database out of reach."""
 
 from __future__ import annotations
 
@@ -10,17 +10,8 @@ from sqlalchemy.orm import Session
 
 from items_flask.app import create_app
 from items_flask.config import sqlalchemy_url
+from items_flask.db import db
 from tests.problem import assert_problem
-
-
-def test_init_db_is_idempotent_and_keeps_rows(app, client, create):
-    create(title="pen", price=1)
-    runner = app.test_cli_runner()
-    for _ in range(2):
-        result = runner.invoke(args=["init-db"])
-        assert result.exit_code == 0, result.output
-        assert "Initialized" in result.output
-    assert client.get("/items").get_json()["total"] == 1
 
 
 @pytest.mark.parametrize(
@@ -70,11 +61,13 @@ def free_port() -> int:
 @pytest.mark.parametrize("fault", ["refused", "silent"])
 def test_database_out_of_reach_is_503_with_retry_after_within_seconds(request, fault):
     port = free_port() if fault == "refused" else request.getfixturevalue("silent_port")
-    app = create_app({"TESTING": True, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{port}/items"})
+    uri = sqlalchemy_url(f"postgresql://postgres@127.0.0.1:{port}/items")
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri})
     client = app.test_client()
     started = time.monotonic()
     for response in [client.get("/items"), client.post("/items", json={"title": "pen", "price": 1})]:
         assert_problem(response, 503)
         assert response.headers["Retry-After"] == "1"
     assert time.monotonic() - started < 2 * (app.config["DATABASE_CONNECT_TIMEOUT"] + 1)
-    app.extensions["items_db"].dispose()
+    with app.app_context():
+        db.engine.dispose()
