@@ -2,16 +2,19 @@
 
 DRF calls ``exception_handler`` (``REST_FRAMEWORK["EXCEPTION_HANDLER"]``) for what its views raise;
 Django calls the ``handler400``/``403``/``404``/``500`` views (urls.py) for everything else: an
-unknown route, a ``Host`` not allowed, an exception DRF re-raises.
+unknown route, a ``Host`` not allowed, an exception DRF re-raises; ``DatabaseUnavailableMiddleware``
+answers 503 while the database cannot be reached.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse
@@ -22,8 +25,9 @@ from rest_framework.views import set_rollback
 # region: errors
 PROBLEM_JSON = "application/problem+json"
 
-# Python's HTTPStatus (3.11): "Request Entity Too Large", "Unprocessable Entity"; contract: RFC 9110's.
-TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
+# Python's HTTPStatus (3.11): "Request-URI Too Long", "Request Entity Too Large", "Unprocessable Entity";
+# contract: RFC 9110's.
+TITLES = {413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Content"}
 
 # DRF's error codes (and Django's validators'), onto the contract's closed list.
 ERROR_CODES = {
@@ -44,6 +48,9 @@ ERROR_CODES = {
 CODES = sorted(set(ERROR_CODES.values()))
 
 TOO_LARGE = "The body is larger than 1 MiB."
+RETRY_AFTER = 1  # seconds (RFC 9110 §10.2.3), on a 503
+
+logger = logging.getLogger(__name__)
 
 
 def title(status: int) -> str:
@@ -114,6 +121,30 @@ def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
 
 def server_error(request: HttpRequest) -> JsonResponse:
     return problem_response(500, "The server failed to answer this request.")
+
+
+class DatabaseUnavailableMiddleware:
+    """503 ``Service Unavailable`` with ``Retry-After`` while the database cannot be reached (RFC 9110 §15.6.4).
+
+    Django default: ``OperationalError`` and ``InterfaceError`` (refused, timed out, cut: ``connect_timeout``
+    and the pool's ``timeout``, settings.py) reach ``handler500``. ``process_exception`` sees what the view
+    raises, and with ``ATOMIC_REQUESTS`` also what opening the request's transaction (the first connection)
+    and committing it raise; the transaction is rolled back, so nothing is half-written.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> JsonResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("%s %s: the database is unavailable: %s", request.method, request.path, exception)
+        response = problem_response(503, "The database cannot be reached; try again shortly.")
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
 
 
 # endregion

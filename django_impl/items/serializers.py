@@ -20,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from .models import MAX_PRICE, GreaterThanValidator, Item
+from .parsers import json_integer
 
 # region: validation
 MAX_OFFSET = 2**63 - 1  # what every database can store
@@ -58,25 +59,32 @@ class StrictFloatField(serializers.FloatField):
 class StrictIntegerField(serializers.IntegerField):
     """A JSON integer, 3.0 included (JSON Schema's integer is a number with no fraction)."""
 
-    def to_internal_value(self, data: Any) -> int:
+    def to_internal_value(self, data: Any) -> int | float:
         # DRF default: IntegerField takes "3" (and "3.0"); contract: wrong_type, while the number 3.0 is 3.
         if isinstance(data, float) and data.is_integer():
             data = int(data)
+        elif isinstance(data, float) and math.isinf(data):
+            # DRF default: inf (1e400, or 4,301 digits: parsers.py) is invalid; contract: an integer (no fraction)
+            # beyond every bound, left to the min/max validators: too_large, too_small.
+            return data
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)
 
 
 class QueryIntegerField(serializers.IntegerField):
-    """An integer in a query string, written as JSON writes it: ASCII digits, maybe after a minus."""
+    """An integer in a query string, written as JSON writes it: ASCII digits, maybe after a minus.
+
+    Over 4,300 digits it is ``±inf`` (``parsers.json_integer``), which the min/max validators refuse.
+    """
 
     pattern = re.compile(r"-?[0-9]+")
 
-    def to_internal_value(self, data: Any) -> int:
+    def to_internal_value(self, data: Any) -> int | float:
         # DRF default: int() after dropping ".0", so "1.0", "+5", " 5", "5_0" and "٥" pass; contract: wrong_type.
         if not (isinstance(data, str) and self.pattern.fullmatch(data)):
             self.fail("invalid")
-        return int(data)
+        return json_integer(data)  # Python default: int() refuses over 4,300 digits; here ±inf, out of range
 
 
 class QueryFloatField(serializers.FloatField):
@@ -86,7 +94,8 @@ class QueryFloatField(serializers.FloatField):
 
     def to_internal_value(self, data: Any) -> float:
         # DRF default: float(), which takes "1_0", " 1" and "١" (and calls 1e400 invalid); contract: wrong_type,
-        # while 1e400 (inf) is left to the min/max validators: too_large, as in a body.
+        # while 1e400 (inf) is left to the min/max validators: too_large, as in a body (float() reads any number of
+        # digits: "1" and 4,300 zeros is inf too).
         if not (isinstance(data, str) and self.pattern.fullmatch(data)):
             self.fail("invalid")
         return float(data)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -90,11 +91,15 @@ class ItemViewSet(viewsets.ModelViewSet):
     serializer_class = ItemSerializer
     lookup_url_kwarg = "item_id"
     lookup_value_converter = "item_id"  # urls.py: ASCII digits naming a positive int64, else 404
-    # Django default: HEAD is answered as GET (DRF's router maps it too); contract: 405, like TRACE.
-    http_method_names = ["get", "post", "put", "patch", "delete", "options"]
+    # HEAD is answered as GET (DRF maps it to the router's "get"; wsgi.py drops the body), and Allow names it.
 
     # endregion
     # region: validation
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # Django default: the query string is decoded with Content-Type's charset (request.encoding); contract: UTF-8.
+        request.encoding = "utf-8"
+        return super().initialize_request(request, *args, **kwargs)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         # DRF default: an empty body is never parsed and reads as {}; contract: 415 or 400 like any non-JSON body.

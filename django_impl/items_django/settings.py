@@ -1,7 +1,7 @@
 """Settings for items_django, cookiecutter-django style: environment first, every DRF knob in one place.
 
 Environment: ``DATABASE_URL`` (``sqlite:///items.db`` in the working directory when unset),
-``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (off unless "1"/"true"), ``DJANGO_ALLOWED_HOSTS`` (comma-separated).
+``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (off unless "1"/"true"), ``ALLOWED_HOSTS`` (comma-separated).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # A development default, fine for this demo (it signs only admin sessions): set DJANGO_SECRET_KEY anywhere real.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-items-demo-key-set-DJANGO_SECRET_KEY-in-production")
 DEBUG = os.environ.get("DJANGO_DEBUG", "").lower() in {"1", "true", "yes", "on"}
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+# Django default: [] (with DEBUG off, no host at all); contract: ALLOWED_HOSTS from the environment, exact names,
+# any port; another Host is a DisallowedHost, answered 400 by handler400 (urls.py).
+ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -32,6 +34,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "items.problems.DatabaseUnavailableMiddleware",  # 503 while the database cannot be reached
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, docs) under gunicorn, DEBUG off
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -81,8 +84,25 @@ def database(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            # Django default: a connection per request (per thread under ASGI: "too many clients"); a pool.
-            "OPTIONS": {"pool": True},
+            "OPTIONS": {
+                # Django default: a connection per request (per thread under ASGI: "too many clients"); a pool.
+                "pool": {
+                    # psycopg_pool default: 4 connections kept open; each one found broken after an outage costs the
+                    # request 1, 2, 4 s more (getconn's backoff). One kept, up to 4 (ASGI) while requests wait.
+                    "min_size": 1,
+                    "max_size": 4,
+                    # psycopg_pool default: a request waits 30 s for a connection; contract: 503 within 5 s.
+                    "timeout": 3,
+                    # psycopg_pool default: a failed connection is retried for 5 min with exponential backoff (the
+                    # pool stays short long after the database is back); contract: retried on demand, soon.
+                    "reconnect_timeout": 2,
+                },
+                # libpq default: no limit (psycopg 3: 130 s) on connecting to a database that never answers.
+                "connect_timeout": 2,
+            },
+            # Django default: False; with the pool, True checks each connection as it leaves the pool
+            # (psycopg_pool's check_connection), so connections cut while idle are replaced, not used.
+            "CONN_HEALTH_CHECKS": True,
         }
     raise ValueError(f"DATABASE_URL: unsupported scheme {parts.scheme!r} (sqlite:/// or postgresql://)")
 
@@ -94,13 +114,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django default: 2.5 MiB; contract: 413 above 1 MiB (problems.py turns RequestDataTooBig into it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Seconds a client may leave a request body without sending its next bytes: then 400 (wsgi.py).
+REQUEST_BODY_TIMEOUT = 5
 
 # Django default: with DEBUG off, a 500's traceback is only mailed to ADMINS (none); here it goes to stderr.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
-    "loggers": {"django": {"handlers": ["stderr"], "level": "ERROR"}},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "ERROR"},
+        "items": {"handlers": ["stderr"], "level": "WARNING"},  # why a request got 503 (problems.py)
+    },
 }
 
 LANGUAGE_CODE = "en-us"

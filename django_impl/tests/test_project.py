@@ -29,7 +29,11 @@ SQLITE = {"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {"transaction_mode"
                 "PASSWORD": "s@cret",
                 "HOST": "127.0.0.1",
                 "PORT": "5433",
-                "OPTIONS": {"pool": True},
+                "OPTIONS": {
+                    "pool": {"min_size": 1, "max_size": 4, "timeout": 3, "reconnect_timeout": 2},
+                    "connect_timeout": 2,
+                },
+                "CONN_HEALTH_CHECKS": True,
             },
         ),
     ],

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
-from items_django.wsgi import read_chunked_bodies
 from tests.problem import assert_problem, error_pairs
 
 ONE_MIB = 1024 * 1024
@@ -68,16 +65,6 @@ def test_body_over_one_mib_is_413_and_exactly_one_mib_is_read(client, body_targe
     assert error_pairs(client.send("POST", "/items", raw=padded(ONE_MIB))) == {("title", "too_long")}
 
 
-@pytest.mark.parametrize(("size", "length"), [(10, "10"), (ONE_MIB + 5, str(ONE_MIB + 1))])
-def test_chunked_body_gets_a_length_up_to_one_past_the_limit(size, length):
-    seen = {}
-    app = read_chunked_bodies(lambda environ, start_response: seen.update(environ))
-    environ = {"wsgi.input_terminated": True, "wsgi.input": io.BytesIO(b"x" * size)}  # as gunicorn sets them
-    app(environ, None)
-    assert seen["CONTENT_LENGTH"] == length
-    assert seen["wsgi.input"].read() == b"x" * int(length)
-
-
 @pytest.mark.parametrize(
     "path",
     ["/items/abc", "/items/0", "/items/-1", "/items/+1", "/items/1.5", "/items/99999999999999999999", "/items/\u0661"],
@@ -97,24 +84,22 @@ def test_unknown_route_is_404_never_a_redirect(client, create, path):
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
-        ("PUT", "/items", {"GET", "POST"}),
-        ("DELETE", "/items", {"GET", "POST"}),
-        ("HEAD", "/items", {"GET", "POST"}),
-        ("TRACE", "/items", {"GET", "POST"}),
-        ("POST", "/items/1", {"DELETE", "GET", "PATCH", "PUT"}),
-        ("HEAD", "/items/999", {"DELETE", "GET", "PATCH", "PUT"}),
+        ("PUT", "/items", {"GET", "HEAD", "POST"}),
+        ("DELETE", "/items", {"GET", "HEAD", "POST"}),
+        ("TRACE", "/items", {"GET", "HEAD", "POST"}),
+        ("POST", "/items/1", {"DELETE", "GET", "HEAD", "PATCH", "PUT"}),
+        ("TRACE", "/items/999", {"DELETE", "GET", "HEAD", "PATCH", "PUT"}),
     ],
 )
 def test_method_not_allowed_is_405_with_the_spec_methods_in_allow(client, method, path, allow):
     response = client.send(method, path, {"title": "x", "price": 1})
-    assert response.status_code == 405
-    if method != "HEAD":  # a HEAD answer has no body
-        assert_problem(response, 405)
+    assert_problem(response, 405)
     assert set(response["Allow"].split(", ")) == allow
 
 
 @pytest.mark.parametrize(
-    ("path", "allow"), [("/items", {"GET", "POST"}), ("/items/1", {"DELETE", "GET", "PATCH", "PUT"})]
+    ("path", "allow"),
+    [("/items", {"GET", "HEAD", "POST"}), ("/items/1", {"DELETE", "GET", "HEAD", "PATCH", "PUT"})],
 )
 def test_options_is_an_empty_204_with_allow(client, path, allow):
     response = client.options(path)
