@@ -66,7 +66,7 @@ class NulFree(Func):
     output_field = BooleanField()
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        # SQLite's text functions (length(), instr(), LIKE) stop at the first NUL; the text's bytes do not.
+        # SQLite's length() counts only up to a NUL and a LIKE pattern ends at one; instr() on a BLOB reads every byte.
         template = "instr(CAST(%(expressions)s AS BLOB), X'00') = 0"
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
@@ -137,9 +137,10 @@ class Item(models.Model):
                 violation_error_message="The description must not contain NUL characters.",
             ),
         ]
-        # One per sort key (id is the primary key). Title sorts by CodePointOrder, as ordering() does: PostgreSQL
-        # uses an index for that ORDER BY only if the index has the same collation, "C" (SQLite: the column).
+        # One per sort key (id is the primary key); each ORDER BY key, id reads its key's index, either direction.
         indexes = [
+            # Django default: fields=["title"] indexes in the column's collation (PostgreSQL: the locale's), which
+            # ordering()'s title COLLATE "C" cannot read; here the same expression (SQLite: the plain column).
             models.Index(CodePointOrder("title"), name="ix_items_title"),
             models.Index(fields=["price"], name="ix_items_price"),
             models.Index(fields=["created_at"], name="ix_items_created_at"),

@@ -47,6 +47,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Django default: a SQLite table rebuilt for a CHECK restarts AUTOINCREMENT at its highest id; here kept.
         migrations.RunPython(keep_sequence.save, keep_sequence.restore),
         migrations.AddConstraint(
             model_name='item',
