@@ -6,15 +6,18 @@ from string import ascii_lowercase, ascii_uppercase
 
 from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import CharField, F, Func, Value
+from django.db.models import BooleanField, CharField, F, Func, Q, Value
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Collate
+from django.db.models.functions import Collate, Length
+from django.db.models.lookups import LessThanOrEqual, Range
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # region: model
 MAX_PRICE = 1_000_000
 MAX_QUANTITY = 1_000_000
+MAX_TITLE_LENGTH = 200  # characters (code points)
+MAX_DESCRIPTION_LENGTH = 2000
 ASCII_LOWER = str.maketrans(ascii_uppercase, ascii_lowercase)
 
 
@@ -40,15 +43,35 @@ class AsciiLower(Func):
         return translate.as_sql(compiler, connection, function="TRANSLATE", **extra_context)
 
 
-class CodePointOrder(Collate):
-    """A text column compared by code point, like SQLite's default BINARY collation."""
+class CodePointOrder(Func):
+    """A text column compared by code point, like SQLite's default BINARY collation.
 
-    def __init__(self, expression):
+    A ``Func`` around ``Collate`` rather than a subclass of it, so that an ``Index`` can take it: Django's ``Index``
+    treats a ``Collate`` as a wrapper and accepts only that exact class there.
+    """
+
+    arity = 1
+
+    def as_sql(self, compiler, connection, **extra_context):
         # PostgreSQL default: the database locale's collation; contract: code points, so "C".
-        super().__init__(expression, "C")
+        return Collate(*self.get_source_expressions(), "C").as_sql(compiler, connection, **extra_context)
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return compiler.compile(self.get_source_expressions()[0])  # BINARY: UTF-8 bytes sort as code points
+
+
+class NulFree(Func):
+    """True when a text holds no NUL character (U+0000); NULL for NULL, which a ``CHECK`` lets through."""
+
+    output_field = BooleanField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite's length() counts only up to a NUL and a LIKE pattern ends at one; instr() on a BLOB reads every byte.
+        template = "instr(CAST(%(expressions)s AS BLOB), X'00') = 0"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "TRUE", []  # PostgreSQL's text type cannot hold NUL (its input refuses 0x00): nothing to check
 
 
 class ItemQuerySet(models.QuerySet):
@@ -65,8 +88,8 @@ def ordering(sort: str) -> list[OrderBy]:
 
 
 class Item(models.Model):
-    title = models.CharField(max_length=200)
-    description = models.CharField(max_length=2000, null=True, blank=True, default=None)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH)
+    description = models.CharField(max_length=MAX_DESCRIPTION_LENGTH, null=True, blank=True, default=None)
     price = models.FloatField(
         validators=[GreaterThanValidator(0), MaxValueValidator(MAX_PRICE)],
         help_text=f"Greater than 0, at most {MAX_PRICE}.",
@@ -79,6 +102,49 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The API's bounds again, in the database, for every other way in (a script, the shell, a bulk update).
+        # full_clean() runs them too, so the admin's forms show their messages. A CHECK lets NULL through.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gt=0, price__lte=MAX_PRICE),
+                name="ck_items_price_range",
+                violation_error_message=f"The price must be greater than 0 and at most {MAX_PRICE}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0, quantity__lte=MAX_QUANTITY),
+                name="ck_items_quantity_range",
+                violation_error_message=f"The quantity must be from 0 to {MAX_QUANTITY}.",
+            ),
+            models.CheckConstraint(
+                condition=Range(Length("title"), (1, MAX_TITLE_LENGTH)),
+                name="ck_items_title_length",
+                violation_error_message=f"The title must be 1 to {MAX_TITLE_LENGTH} characters.",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("description"), MAX_DESCRIPTION_LENGTH),
+                name="ck_items_description_length",
+                violation_error_message=f"The description must be at most {MAX_DESCRIPTION_LENGTH} characters.",
+            ),
+            # length() above counts only up to a NUL on SQLite; these refuse the NUL itself.
+            models.CheckConstraint(
+                condition=NulFree("title"),
+                name="ck_items_title_no_nul",
+                violation_error_message="The title must not contain NUL characters.",
+            ),
+            models.CheckConstraint(
+                condition=NulFree("description"),
+                name="ck_items_description_no_nul",
+                violation_error_message="The description must not contain NUL characters.",
+            ),
+        ]
+        # One per sort key (id is the primary key); each ORDER BY key, id reads its key's index, either direction.
+        indexes = [
+            # Django default: fields=["title"] indexes in the column's collation (PostgreSQL: the locale's), which
+            # ordering()'s title COLLATE "C" cannot read; here the same expression (SQLite: the plain column).
+            models.Index(CodePointOrder("title"), name="ix_items_title"),
+            models.Index(fields=["price"], name="ix_items_price"),
+            models.Index(fields=["created_at"], name="ix_items_created_at"),
+        ]
 
     def __str__(self) -> str:
         return self.title
