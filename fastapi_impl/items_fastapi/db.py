@@ -1,7 +1,8 @@
 """The database: one async engine per running app, one ``AsyncSession`` per request.
 
 The engine lives as long as the app (main.py's lifespan opens it and hands the sessionmaker to every
-request through the lifespan state); ``get_session`` is the dependency routes ask for.
+request through the lifespan state); ``get_session`` is the dependency routes ask for. The tables are
+the migrations' (``alembic upgrade head``, migrations/), never created here.
 """
 
 from __future__ import annotations
@@ -12,22 +13,19 @@ from contextlib import asynccontextmanager
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
-from items_fastapi.models import Base
-
 
 # region: model
 @asynccontextmanager
 async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Connect to ``url``, create the tables that do not exist yet, and close every connection at the end.
+    """An engine for ``url`` (a SQLAlchemy URL, config.py), its every connection closed at the end.
 
-    Tables are created here, at startup, as FastAPI's SQL tutorial does, rather than in a separate
-    ``prepare`` step: uvicorn runs one worker (impl.toml), so no second process races this
-    ``CREATE TABLE``, and ``uvicorn items_fastapi.main:app`` alone is enough to serve a new database.
+    Nothing is created here (FastAPI's SQL tutorial calls ``create_all`` at startup): the tables come from
+    the migrations, run once before the server starts (``alembic upgrade head``, impl.toml's ``prepare``),
+    so several workers may start at once, and a changed model reaches an existing table (``create_all``
+    never alters one). On a database not migrated yet, a request that reads the table is a 500.
     """
     engine = create_async_engine(url)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
         # SQLAlchemy default: attributes expire at commit, so reading one after it would lazy-load (not in async).
         yield async_sessionmaker(engine, expire_on_commit=False)
     finally:

@@ -1,11 +1,16 @@
 import asyncio
 from logging.config import fileConfig
+from typing import Literal
 
 from sqlalchemy import pool
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import async_engine_from_config
+from sqlalchemy.types import TypeDecorator
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from items_fastapi.config import get_settings
+from items_fastapi.models import Base
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -16,16 +21,42 @@ config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name)
 
-# add your model's MetaData object here
-# for 'autogenerate' support
-# from myapp import mymodel
-# target_metadata = mymodel.Base.metadata
-target_metadata = None
+# region: migrations
+# The models' tables and their constraints: what autogenerate and `alembic check` compare the database with.
+target_metadata = Base.metadata
 
-# other values from the config, defined by the needs of env.py,
-# can be acquired:
-# my_important_option = config.get_main_option("my_important_option")
-# ... etc.
+# Alembic default: only the plugins "alembic.autogenerate.*"; here: CHECK constraints compared too, by name
+# (every constraint is named by the models' naming convention, the condition that plugin asks for).
+AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_byname"]
+
+
+def get_url() -> str:
+    """DATABASE_URL read by the app's own settings, with its async driver (config.py): the database it serves."""
+    # Alembic default: sqlalchemy.url from alembic.ini; here: the app's settings, as the full-stack template does.
+    return get_settings().sqlalchemy_url
+
+
+def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
+    """A column type of the models' own (a ``TypeDecorator``, models.py) written as the type it stores as."""
+    # Alembic default: the TypeDecorator by its module path, which no revision imports; here: its impl, sa.DateTime.
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
+def configure_options(dialect_name: str) -> dict:
+    """What context.configure gets besides the connection or URL, online and offline alike."""
+    return {
+        "target_metadata": target_metadata,
+        # Alembic default: ALTER TABLE as written; here, on SQLite (whose ALTER TABLE cannot add a constraint or
+        # change a column), "move and copy": a new table, the rows copied over, the old one dropped.
+        "render_as_batch": dialect_name == "sqlite",
+        "autogenerate_plugins": AUTOGENERATE_PLUGINS,
+        "render_item": render_item,
+    }
+
+
+# endregion
 
 
 def run_migrations_offline() -> None:
@@ -40,12 +71,12 @@ def run_migrations_offline() -> None:
     script output.
 
     """
-    url = config.get_main_option("sqlalchemy.url")
+    url = get_url()
     context.configure(
         url=url,
-        target_metadata=target_metadata,
         literal_binds=True,
         dialect_opts={"paramstyle": "named"},
+        **configure_options(make_url(url).get_backend_name()),
     )
 
     with context.begin_transaction():
@@ -53,7 +84,7 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata)
+    context.configure(connection=connection, **configure_options(connection.dialect.name))
 
     with context.begin_transaction():
         context.run_migrations()
@@ -65,8 +96,10 @@ async def run_async_migrations() -> None:
 
     """
 
+    configuration = config.get_section(config.config_ini_section, {})
+    configuration["sqlalchemy.url"] = get_url()
     connectable = async_engine_from_config(
-        config.get_section(config.config_ini_section, {}),
+        configuration,
         prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )

@@ -1,6 +1,10 @@
 """Each test gets the app, started through its lifespan, on an empty database: SQLite, then PostgreSQL.
 
-PostgreSQL: a uniquely named database is created through ``TEST_POSTGRES_URL`` (an admin connection,
+The tables are the migrations' (``alembic upgrade head`` through Alembic's command API, once per run):
+each SQLite test gets a copy of a file migrated so, and the PostgreSQL tests share one database so
+migrated, its table emptied before each test.
+
+PostgreSQL: uniquely named databases are created through ``TEST_POSTGRES_URL`` (an admin connection,
 default ``postgresql://postgres@127.0.0.1:5432/postgres``) and dropped at the end. Where none answers,
 those tests are skipped, except with ``CI=true``, where that fails the run.
 """
@@ -9,19 +13,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from items_fastapi.config import Settings, get_settings
 from items_fastapi.main import app
-from items_fastapi.models import Base
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -34,8 +43,9 @@ async def run_as_admin(statement: str) -> None:
         await connection.close()
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """The plain URL of a new, empty, uniquely named PostgreSQL database, dropped at the end."""
     name = f"items_fastapi_test_{uuid.uuid4().hex[:8]}"
     try:
         asyncio.run(run_as_admin(f'CREATE DATABASE "{name}"'))
@@ -50,35 +60,88 @@ def postgres_url() -> Iterator[str]:
         asyncio.run(run_as_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def drop_tables(database_url: str) -> None:
-    engine = create_async_engine(Settings(database_url=database_url).sqlalchemy_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-    await engine.dispose()
+@contextmanager
+def database_environment(database_url: str) -> Iterator[str]:
+    """``DATABASE_URL`` set, as uvicorn's process and ``alembic`` read it, and the app's settings read again."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        get_settings.cache_clear()
+        try:
+            yield database_url
+        finally:
+            get_settings.cache_clear()
+
+
+def alembic_config() -> Config:
+    """This folder's alembic.ini, as the ``alembic`` command line reads it."""
+    return Config(Path(__file__).resolve().parent.parent / "alembic.ini")
+
+
+def migrate(database_url: str, revision: str = "head") -> None:
+    """``alembic upgrade REVISION`` on ``database_url`` (a plain URL), through Alembic's command API."""
+    with database_environment(database_url):
+        command.upgrade(alembic_config(), revision)
+
+
+T = TypeVar("T")
+
+
+def on_database(database_url: str, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+    """``await work(connection)`` in one transaction on ``database_url``, committed if it returns."""
+
+    async def run() -> T:
+        engine = create_async_engine(Settings(database_url=database_url).sqlalchemy_url)
+        try:
+            async with engine.begin() as connection:
+                return await work(connection)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One PostgreSQL database at head for the whole run."""
+    with new_postgres_database() as url:
+        migrate(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at head, made once: each test gets a copy."""
+    path = tmp_path_factory.mktemp("migrated") / "items.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+async def empty_items(connection: AsyncConnection) -> None:
+    await connection.execute(text("TRUNCATE items RESTART IDENTITY"))
 
 
 # region: tests
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database at head with an empty items table, its ids starting from 1."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'items.db'}"
+        path = shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), tmp_path / "items.db")
+        return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
-    asyncio.run(drop_tables(url))  # the lifespan creates them again: empty, ids from 1
+    on_database(url, empty_items)
     return url
 
 
 @pytest.fixture
-def database_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def database_env(database_url: str) -> Iterator[str]:
     """``DATABASE_URL`` for this test, read by the app's settings as uvicorn's process would read it."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    yield database_url
-    get_settings.cache_clear()
+    with database_environment(database_url):
+        yield database_url
 
 
 @pytest.fixture
 def client(database_env: str) -> Iterator[TestClient]:
-    with TestClient(app) as client:  # runs the lifespan: engine, tables
+    with TestClient(app) as client:  # runs the lifespan: the engine (the tables are the migrations')
         yield client
 
 
