@@ -24,6 +24,7 @@ async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSessi
     so several workers may start at once, and a changed model reaches an existing table (``create_all``
     never alters one). On a database not migrated yet, a request that reads the table is a 500.
     """
+    # FastAPI's SQL tutorial default: create_all in the lifespan; here: none, the migrations make the tables.
     engine = create_async_engine(url)
     try:
         # SQLAlchemy default: attributes expire at commit, so reading one after it would lazy-load (not in async).

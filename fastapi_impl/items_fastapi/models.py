@@ -94,8 +94,8 @@ def _postgresql_no_nul(element: no_nul, compiler: SQLCompiler, **kw: Any) -> str
 
 
 class Base(DeclarativeBase):
-    # SQLAlchemy default: no naming convention, so a constraint has no name or the database's; here: names that a
-    # later migration can drop by. Not the primary key: it keeps the name revision 1 found (items_pkey on PostgreSQL).
+    # Every constraint named, but the primary key: it keeps the name revision 1 found (items_pkey on PostgreSQL).
+    # SQLAlchemy default: no naming convention (unnamed, or the database's name); here: names a migration can use.
     metadata = MetaData(
         naming_convention={
             "ix": "ix_%(column_0_label)s",
@@ -123,8 +123,8 @@ class Item(Base):
 
     # SQLite autoincrements only an INTEGER PRIMARY KEY (64-bit there anyway); PostgreSQL gets BIGINT.
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
-    # PostgreSQL default: the database locale's collation; contract: code point order ("C", SQLite's BINARY).
     # Its index (like every sort key's, index=True) takes the column's collation, so it serves ORDER BY title.
+    # PostgreSQL default: the database locale's collation; contract: code point order ("C", SQLite's BINARY).
     title: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"), index=True)
     description: Mapped[str | None] = mapped_column(String(2000))
     price: Mapped[float] = mapped_column(Double(), index=True)

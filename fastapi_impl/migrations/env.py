@@ -25,8 +25,8 @@ if config.config_file_name is not None:
 # The models' tables and their constraints: what autogenerate and `alembic check` compare the database with.
 target_metadata = Base.metadata
 
-# Alembic default: only the plugins "alembic.autogenerate.*"; here: CHECK constraints compared too, by name
-# (every constraint is named by the models' naming convention, the condition that plugin asks for).
+# Every constraint is named by the models' naming convention, the condition that this plugin asks for.
+# Alembic default: the plugins "alembic.autogenerate.*", which skip CHECK constraints; here: compared by name too.
 AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_byname"]
 
 
@@ -48,15 +48,12 @@ def configure_options(dialect_name: str) -> dict:
     """What context.configure gets besides the connection or URL, online and offline alike."""
     return {
         "target_metadata": target_metadata,
-        # Alembic default: ALTER TABLE as written; here, on SQLite (whose ALTER TABLE cannot add a constraint or
-        # change a column), "move and copy": a new table, the rows copied over, the old one dropped.
+        # SQLite's ALTER TABLE cannot add a constraint or change a column: a new table, rows copied, the old dropped.
+        # Alembic default: ALTER TABLE as written, on every database; here: on SQLite, batch "move and copy" operations.
         "render_as_batch": dialect_name == "sqlite",
         "autogenerate_plugins": AUTOGENERATE_PLUGINS,
         "render_item": render_item,
     }
-
-
-# endregion
 
 
 def run_migrations_offline() -> None:
@@ -120,3 +117,4 @@ if context.is_offline_mode():
     run_migrations_offline()
 else:
     run_migrations_online()
+# endregion
