@@ -231,6 +231,23 @@ def test_upgrading_from_revision_1_keeps_every_row_and_value(empty_database_url,
             }
             created = client.post("/items", json={"title": "after the upgrade", "price": 1})
             assert created.json()["id"] == len(ROWS) + 1  # the deleted highest id is still never handed out
+            assert client.delete(f"/items/{len(ROWS) + 1}").status_code == 204
+
+
+def test_downgrading_to_revision_1_keeps_every_row_and_the_id_counter(empty_database_url):
+    """Back down, SQLite's copy of the table again: rows unchanged, AUTOINCREMENT and its counter kept."""
+    url = empty_database_url
+    migrate(url, REVISION_1)
+    before = on_database(url, fill)  # the highest id, len(ROWS), deleted
+    migrate(url)
+    with database_environment(url):
+        command.downgrade(alembic_config(), REVISION_1)
+    assert on_database(url, stored_rows) == before
+
+    async def insert_one(connection: AsyncConnection) -> int:
+        return (await connection.execute(insert(ITEMS_BEFORE_MIGRATIONS), ROWS[0])).inserted_primary_key[0]
+
+    assert on_database(url, insert_one) == len(ROWS) + 1
 
 
 def test_the_app_creates_no_table_at_startup(empty_database_url):
