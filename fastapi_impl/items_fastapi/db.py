@@ -1,7 +1,8 @@
 """The database: one async engine per running app, one ``AsyncSession`` per request.
 
 The engine lives as long as the app (main.py's lifespan opens it and hands the sessionmaker to every
-request through the lifespan state); ``get_session`` is the dependency routes ask for.
+request through the lifespan state); ``get_session`` is the dependency routes ask for. The tables are
+the migrations' (``alembic upgrade head``, migrations/), never created here.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-
-from items_fastapi.models import Base
 
 # region: model
 #: Seconds a new connection to PostgreSQL may take (TCP, start-up, authentication) before the request gets a 503.
@@ -42,16 +41,16 @@ def engine_options(url: str) -> dict[str, Any]:
 
 @asynccontextmanager
 async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Connect to ``url``, create the tables that do not exist yet, and close every connection at the end.
+    """An engine for ``url`` (a SQLAlchemy URL, config.py), its every connection closed at the end.
 
-    Tables are created here, at startup, as FastAPI's SQL tutorial does, rather than in a separate
-    ``prepare`` step: uvicorn runs one worker (impl.toml), so no second process races this
-    ``CREATE TABLE``, and ``uvicorn items_fastapi.main:app`` alone is enough to serve a new database.
+    Nothing is created here (FastAPI's SQL tutorial calls ``create_all`` at startup): the tables come from
+    the migrations, run once before the server starts (``alembic upgrade head``, impl.toml's ``prepare``),
+    so several workers may start at once, and a changed model reaches an existing table (``create_all``
+    never alters one). On a database not migrated yet, a request that reads the table is a 500.
     """
+    # FastAPI's SQL tutorial default: create_all in the lifespan; here: none, the migrations make the tables.
     engine = create_async_engine(url, **engine_options(url))
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
         # SQLAlchemy default: attributes expire at commit, so reading one after it would lazy-load (not in async).
         yield async_sessionmaker(engine, expire_on_commit=False)
     finally:

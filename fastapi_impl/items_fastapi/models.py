@@ -1,7 +1,9 @@
 """Persistence: the ``items`` table as a SQLAlchemy 2.0 typed declarative model.
 
-Also the two pieces of SQL that must mean the same on SQLite and PostgreSQL: title order by
-code point, and a substring match that folds the ASCII letters only.
+Also the pieces of SQL that must mean the same on SQLite and PostgreSQL: title order by code point,
+a substring match that folds the ASCII letters only, and "no NUL character". The table itself is
+made and changed by the migrations (migrations/versions/), which must agree with this module:
+``alembic check`` (tests/test_migrations.py).
 """
 
 from __future__ import annotations
@@ -10,7 +12,19 @@ import string
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, DateTime, Double, Integer, String, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    Double,
+    Integer,
+    MetaData,
+    String,
+    column,
+    func,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -61,23 +75,61 @@ def _postgresql_ascii_lower(element: ascii_lower, compiler: SQLCompiler, **kw: A
     return compiler.process(folded, **kw)
 
 
+class no_nul(GenericFunction[bool]):
+    """True when a text holds no NUL character (U+0000); NULL for NULL, as a CHECK constraint wants it."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(no_nul, "sqlite")
+def _sqlite_no_nul(element: no_nul, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite's text functions (length(), instr()) stop at the first NUL; the UTF-8 bytes hold a 0 for NUL alone.
+    return f"instr(CAST({compiler.process(element.clauses, **kw)} AS BLOB), X'00') = 0"
+
+
+@compiles(no_nul, "postgresql")
+def _postgresql_no_nul(element: no_nul, compiler: SQLCompiler, **kw: Any) -> str:
+    return "true"  # PostgreSQL's text cannot hold a NUL at all: the type refuses it, so nothing is left to check
+
+
 class Base(DeclarativeBase):
-    pass
+    # Every constraint named, but the primary key: it keeps the name revision 1 found (items_pkey on PostgreSQL).
+    # SQLAlchemy default: no naming convention (unnamed, or the database's name); here: names a migration can use.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        }
+    )
 
 
 class Item(Base):
     __tablename__ = "items"
-    # SQLite default: a deleted highest id is handed out again; contract: never (AUTOINCREMENT, like a sequence).
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        # The bounds the API enforces (schemas.py), kept by the database too: nothing that reaches it by another
+        # path (an admin form, a script) stores what the API refuses. Named ck_items_<name> by the convention.
+        CheckConstraint("price > 0 AND price <= 1000000", name="price_range"),
+        CheckConstraint("quantity >= 0 AND quantity <= 1000000", name="quantity_range"),
+        CheckConstraint("length(title) BETWEEN 1 AND 200", name="title_length"),  # characters, on both databases
+        CheckConstraint("length(description) <= 2000", name="description_length"),
+        CheckConstraint(no_nul(column("title")), name="title_no_nul"),
+        CheckConstraint(no_nul(column("description")), name="description_no_nul"),
+        # SQLite default: a deleted highest id is handed out again; contract: never (AUTOINCREMENT, like a sequence).
+        {"sqlite_autoincrement": True},
+    )
 
     # SQLite autoincrements only an INTEGER PRIMARY KEY (64-bit there anyway); PostgreSQL gets BIGINT.
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    # Its index (like every sort key's, index=True) takes the column's collation, so it serves ORDER BY title.
     # PostgreSQL default: the database locale's collation; contract: code point order ("C", SQLite's BINARY).
-    title: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"))
+    title: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"), index=True)
     description: Mapped[str | None] = mapped_column(String(2000))
-    price: Mapped[float] = mapped_column(Double())
+    price: Mapped[float] = mapped_column(Double(), index=True)
     quantity: Mapped[int] = mapped_column(Integer())
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @classmethod

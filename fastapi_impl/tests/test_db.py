@@ -1,4 +1,4 @@
-"""Settings and the database layer: plain URLs, tables at startup, and a failure half-way through a request."""
+"""Settings and the database layer: plain URLs, a restart, and a failure half-way through a request."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_plain_database_urls_get_their_async_driver(plain, engine_url):
 
 def test_restarting_keeps_the_tables_and_their_rows(database_env, create):
     create(title="pen", price=1)
-    with TestClient(app, base_url="http://localhost") as again:  # a second startup: create_all keeps the tables
+    with TestClient(app, base_url="http://localhost") as again:  # a second startup: the same table, the same rows
         assert again.get("/items").json()["total"] == 1
 
 
