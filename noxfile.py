@@ -256,7 +256,7 @@ def serve(session: nox.Session) -> None:
     data.mkdir(exist_ok=True)
     database_url = os.environ.get("DATABASE_URL", f"sqlite:///{data / (impl.name + '.db')}")
     venv = impl_venv(session, impl)
-    env = impl.serve_env(port, database_url)
+    env = impl.serve_env(port, database_url, os.environ.get("SECRET_KEY"))  # else a new random one per start
     with session.chdir(impl.folder):
         for command in impl.prepare_commands(port, database_url):
             run_in(session, venv, command, env)

@@ -9,6 +9,7 @@ its folder and that file. This module imports nothing but the standard library.
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,8 +45,16 @@ class Implementation:
     def prepare_commands(self, port: int, database_url: str) -> list[list[str]]:
         return [[_fill(arg, port, database_url) for arg in cmd] for cmd in self.prepare]
 
-    def serve_env(self, port: int, database_url: str) -> dict[str, str]:
-        return {key: _fill(value, port, database_url) for key, value in self.env.items()}
+    def serve_env(self, port: int, database_url: str, secret_key: str | None = None) -> dict[str, str]:
+        """``[serve] env`` filled in; ``{secret_key}`` is ``secret_key``, or a new random one per call.
+
+        One call per server start: the prepare steps and every worker of that server share the secret,
+        and no two servers (or runs) share one.
+        """
+        secret = secret_key or secrets.token_urlsafe(32)
+        return {
+            key: _fill(value, port, database_url).replace("{secret_key}", secret) for key, value in self.env.items()
+        }
 
 
 def _fill(template: str, port: int, database_url: str) -> str:

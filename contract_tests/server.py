@@ -32,12 +32,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def impl_environment(impl: Implementation, port: int, database_url: str, venv: Path | None) -> dict[str, str]:
+def impl_environment(
+    impl: Implementation, port: int, database_url: str, venv: Path | None, extra: dict[str, str] | None = None
+) -> dict[str, str]:
     env = dict(os.environ)
     if venv is not None:
         env["VIRTUAL_ENV"] = str(venv)
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env.update(impl.serve_env(port, database_url))
+    env.update(extra or {})
     return env
 
 
@@ -77,12 +80,23 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running(impl: Implementation, database_url: str, log_dir: Path, venv: Path | None = None) -> Iterator[str]:
-    """Prepare the database, start the server on a free 127.0.0.1 port, yield its base URL."""
+def running(
+    impl: Implementation,
+    database_url: str,
+    log_dir: Path,
+    venv: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+    log_name: str | None = None,
+) -> Iterator[str]:
+    """Prepare the database, start the server on a free 127.0.0.1 port, yield its base URL.
+
+    ``extra_env`` overrides the server's environment (``TOKEN_TTL_SECONDS`` for a short-lived token, say);
+    ``log_name`` names its log file in ``log_dir`` (default ``NAME-server.log``).
+    """
     port = free_port()
-    env = impl_environment(impl, port, database_url, venv)
+    env = impl_environment(impl, port, database_url, venv, extra_env)
     log_dir.mkdir(parents=True, exist_ok=True)
-    log = log_dir / f"{impl.name}-server.log"
+    log = log_dir / (log_name or f"{impl.name}-server.log")
     with log.open("w") as out:
         for command in impl.prepare_commands(port, database_url):
             done = subprocess.run(command, cwd=impl.folder, env=env, stdout=out, stderr=subprocess.STDOUT)
