@@ -17,7 +17,7 @@ import httpx
 import hypothesis
 import pytest
 
-from contract_tests import databases, implementations, server
+from contract_tests import accounts, databases, implementations, server
 
 ARTIFACTS = Path(os.environ.get("CONTRACT_ARTIFACTS", implementations.ROOT / "contract-artifacts"))
 DEFAULT_EXAMPLES = 25
@@ -155,9 +155,23 @@ def differential_targets(request: pytest.FixtureRequest) -> Iterator[list[tuple[
 
 
 @pytest.fixture(scope="session")
-def client(base_url: str) -> Iterator[httpx.Client]:
-    # Redirects are not followed: a redirect where the contract wants a 404 is a failure.
+def anonymous(base_url: str) -> Iterator[httpx.Client]:
+    """A client that sends no credentials. Redirects are not followed: one where the contract wants a 404 fails."""
     with httpx.Client(base_url=base_url, follow_redirects=False, timeout=30) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def suite_account(anonymous: httpx.Client) -> accounts.Account:
+    """The suite's own user, signed up once per run: the owner of every item the item tests create."""
+    return accounts.sign_up(anonymous)
+
+
+@pytest.fixture(scope="session")
+def client(base_url: str, suite_account: accounts.Account) -> Iterator[httpx.Client]:
+    """A client that sends the suite user's token: reads ignore it, writes need it (DESIGN.md, accounts)."""
+    headers = {"authorization": f"Bearer {suite_account.token}"}
+    with httpx.Client(base_url=base_url, follow_redirects=False, timeout=30, headers=headers) as http:
         yield http
 
 

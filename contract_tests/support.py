@@ -24,8 +24,11 @@ ERROR_CODES = frozenset(
 # RFC 9110 reason phrases, pinned by DESIGN.md because Python and Werkzeug versions disagree.
 TITLES = {
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
     413: "Content Too Large",
     414: "URI Too Long",
     415: "Unsupported Media Type",
@@ -77,7 +80,8 @@ def allowed(response: httpx.Response) -> set[str]:
 
 def assert_item(body: dict[str, Any], **expected: Any) -> None:
     """Assert ``body`` is a well-formed Item, with ``expected`` field values."""
-    assert set(body) == {"id", "title", "description", "price", "quantity", "created_at", "updated_at"}, body
+    assert set(body) == {"id", "title", "description", "price", "quantity", "owner", "created_at", "updated_at"}, body
+    assert body["owner"] is None or isinstance(body["owner"], str), body
     assert isinstance(body["id"], int) and not isinstance(body["id"], bool) and body["id"] >= 1
     assert isinstance(body["quantity"], int) and not isinstance(body["quantity"], bool)
     assert isinstance(body["price"], (int, float)) and not isinstance(body["price"], bool)

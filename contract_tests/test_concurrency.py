@@ -19,12 +19,12 @@ ROUNDS = 12  # requests per client: a PATCH (read, then write), a POST, a GET, i
 SHARED = 4  # items every client reads and changes
 
 
-def test_overlapping_reads_and_writes_all_succeed(base_url, client, prefix):
+def test_overlapping_reads_and_writes_all_succeed(base_url, client, suite_account, prefix):
     ids = [create(client, title=f"{prefix}-shared-{n}", price=1)["id"] for n in range(SHARED)]
 
     def one_client(number: int) -> list[tuple[str, int, str]]:
         answers = []
-        with httpx.Client(base_url=base_url, timeout=60) as http:
+        with httpx.Client(base_url=base_url, timeout=60, headers=suite_account.headers) as http:
             for step in range(ROUNDS):
                 item = f"/items/{ids[(number + step) % SHARED]}"
                 if step % 3 == 0:

@@ -108,25 +108,30 @@ def test_shallow_nesting_in_an_unknown_field_is_still_422(client, item):
 
 # endregion
 # region: framing (RFC 9112 §6, §7.1): a valid chunked body is read; a malformed one is 400, never 5xx
-def post_raw(base_url: str, body: bytes, headers: dict[str, str], **kwargs) -> rawhttp.RawResponse | None:
-    request = rawhttp.request_bytes(base_url, "POST", "/items", {"Content-Type": JSON, **headers}, body)
-    return rawhttp.exchange(base_url, request, method="POST", **kwargs)
+@pytest.fixture
+def post_raw(base_url, suite_account):
+    """``post_raw(body, headers, **exchange_options)``: ``POST /items`` byte by byte, as the suite's user."""
+
+    def post(body: bytes, headers: dict[str, str], **kwargs) -> rawhttp.RawResponse | None:
+        fields = {"Content-Type": JSON, "Authorization": f"Bearer {suite_account.token}", **headers}
+        request = rawhttp.request_bytes(base_url, "POST", "/items", fields, body)
+        return rawhttp.exchange(base_url, request, method="POST", **kwargs)
+
+    return post
 
 
-def test_chunked_body_is_read(base_url, client, prefix):
+def test_chunked_body_is_read(post_raw, client, prefix):
     document = json.dumps({"title": prefix, "price": 4}).encode()
-    response = post_raw(
-        base_url, rawhttp.chunked(document[:7], document[7:9], document[9:]), {"Transfer-Encoding": "chunked"}
-    )
+    response = post_raw(rawhttp.chunked(document[:7], document[7:9], document[9:]), {"Transfer-Encoding": "chunked"})
     assert response is not None and response.status == 201, response
     assert_item(response.json(), title=prefix, price=4)
     assert total(client, prefix) == 1
 
 
-def test_chunked_body_over_one_mib_is_413(base_url, client, prefix):
+def test_chunked_body_over_one_mib_is_413(post_raw, client, prefix):
     head = json.dumps({"price": 1, "title": prefix}).encode()[:-2]
     body = rawhttp.chunked(head, b"x" * (ONE_MIB // 2), b"x" * (ONE_MIB // 2), b'"}')
-    server_problem(post_raw(base_url, body, {"Transfer-Encoding": "chunked"}), 413)
+    server_problem(post_raw(body, {"Transfer-Encoding": "chunked"}), 413)
     assert total(client, prefix) == 0
 
 
@@ -140,8 +145,8 @@ def test_chunked_body_over_one_mib_is_413(base_url, client, prefix):
         pytest.param(b"ffffffffffffffffffff\r\n{}\r\n0\r\n\r\n", id="size-beyond-64-bits"),
     ],
 )
-def test_malformed_chunked_body_is_400(base_url, client, prefix, body):
-    server_problem(post_raw(base_url, body, {"Transfer-Encoding": "chunked"}), 400)
+def test_malformed_chunked_body_is_400(post_raw, client, prefix, body):
+    server_problem(post_raw(body, {"Transfer-Encoding": "chunked"}), 400)
     client.get("/items")  # the server still answers
 
 
@@ -154,17 +159,17 @@ def test_malformed_chunked_body_is_400(base_url, client, prefix, body):
         pytest.param({"Transfer-Encoding": "gzip"}, id="unknown-transfer-coding"),
     ],
 )
-def test_malformed_framing_headers_are_400(base_url, headers):
-    server_problem(post_raw(base_url, b'{"title": "x", "price": 1}', headers), 400)
+def test_malformed_framing_headers_are_400(post_raw, headers):
+    server_problem(post_raw(b'{"title": "x", "price": 1}', headers), 400)
 
 
-def test_body_cut_short_is_never_answered_5xx(base_url, client, prefix):
+def test_body_cut_short_is_never_answered_5xx(post_raw, client, prefix):
     body = json.dumps({"title": prefix, "price": 1}).encode()
     for headers, sent in [
         ({"Content-Length": str(len(body) + 10)}, body),
         ({"Transfer-Encoding": "chunked"}, b"%x\r\n%s" % (len(body) + 10, body)),
     ]:
-        response = post_raw(base_url, sent, headers, half_close=True)
+        response = post_raw(sent, headers, half_close=True)
         assert response is None or response.status == 400, response  # closing without an answer is allowed
     assert total(client, prefix) == 0
 

@@ -12,11 +12,32 @@ import hypothesis
 import pytest
 import schemathesis
 
+from contract_tests.accounts import Account
 from contract_tests.implementations import SPEC
 
 # schemathesis.toml is discovered from the working directory only: load ours by path.
 CONFIG = schemathesis.Config.from_path(Path(__file__).with_name("schemathesis.toml"))
 schema = schemathesis.openapi.from_path(SPEC, config=CONFIG)
+# The suite user's credentials, set by the `suite_credentials` fixture before any case is sent.
+CREDENTIALS: dict[str, Account] = {}
+
+
+@schema.auth()
+class SuiteUserToken:
+    """Schemathesis' auth provider: the suite user's bearer token on every operation that declares
+    `bearerAuth` (its `ignored_auth` check then also sends each protected operation without it and with a
+    wrong token, and expects a refusal)."""
+
+    def get(self, case, ctx):
+        return CREDENTIALS["suite"].token
+
+    def set(self, case, data, ctx):
+        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+
+@pytest.fixture(autouse=True)
+def suite_credentials(suite_account: Account) -> None:
+    CREDENTIALS["suite"] = suite_account
 
 
 @schema.parametrize()
@@ -26,8 +47,10 @@ def test_operation_conforms(case, base_url, case_counter):
 
 
 def delete_every_item(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=30) as http:
-        while items := http.get("/items", params={"limit": 100}).json()["items"]:
+    """Delete the suite user's items (only an item's owner may delete it)."""
+    account = CREDENTIALS["suite"]
+    with httpx.Client(base_url=base_url, timeout=30, headers=account.headers) as http:
+        while items := http.get("/items", params={"limit": 100, "owner": account.username}).json()["items"]:
             for item in items:
                 http.delete(f"/items/{item['id']}")
 
@@ -39,7 +62,7 @@ class ItemsWorkflow(schema.as_state_machine()):
     counter: dict = {}
 
     def setup(self):
-        # Every scenario starts from an empty collection, so Hypothesis replaying a failing
+        # Every scenario starts with none of the suite user's items, so Hypothesis replaying a failing
         # scenario sees the same server state (otherwise the replay passes and it reports Flaky).
         delete_every_item(self.base_url)
 

@@ -22,6 +22,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, rule, run_state_machine_as_test
 
+from contract_tests import accounts
 from contract_tests.differential.compare import Names, normalise, side_by_side
 
 SEQUENCES, STEPS = 200, 10
@@ -41,10 +42,16 @@ class Call:
     body: bytes | None = None
     content_type: str | None = None
     content_encoding: str | None = None
+    who: str | None = None  # a user's name in USERS, BAD_TOKEN, or None for no credentials
 
-    def send(self, client: httpx.Client, names: Names) -> httpx.Response:
+    def send(self, client: httpx.Client, names: Names, tokens: dict[str, str]) -> httpx.Response:
         path = self.path.format(ref=names.ids[self.ref]) if self.ref is not None else self.path
-        headers = {"content-type": self.content_type, "content-encoding": self.content_encoding}
+        token = tokens.get(self.who, self.who)
+        headers = {
+            "content-type": self.content_type,
+            "content-encoding": self.content_encoding,
+            "authorization": None if token is None else f"Bearer {token}",
+        }
         headers = {name: value for name, value in headers.items() if value is not None}
         return client.request(self.method, path, params=self.params, content=self.body, headers=headers)
 
@@ -53,7 +60,8 @@ class Call:
         query = "?" + "&".join(f"{key}={_short(value)}" for key, value in self.params) if self.params else ""
         coding = "" if self.content_encoding is None else f", content-encoding {self.content_encoding}"
         body = "" if self.body is None else f"  [{self.content_type or 'no content-type'}{coding}] {self.body[:200]!r}"
-        return f"{self.method} {path}{query}{body}"
+        who = "anonymous" if self.who is None else f"as {self.who}"
+        return f"{self.method} {path}{query}{body}  ({who})"
 
 
 def _short(value: str) -> str:
@@ -165,6 +173,11 @@ QUERIES = st.lists(st.sampled_from(sorted(QUERY_VALUES)), max_size=3).flatmap(
     lambda keys: st.tuples(*(st.tuples(st.just(key), st.sampled_from(QUERY_VALUES[key])) for key in keys))
 )
 BAD_ITEM_PATHS = ["/items/0", "/items/abc", f"/items/{UNKNOWN_ID}", "/items/99999999999999999999", "/items/"]
+# Who sends a request: one of two users (their tokens differ per server), nobody, or a token no server issued.
+USERS = ("alice", "bob")
+BAD_TOKEN = "not-a-token"
+WRITER = st.sampled_from(["alice", "alice", "alice", "bob", None, BAD_TOKEN])
+READER = st.sampled_from([None, None, None, "alice", BAD_TOKEN])
 # endregion
 
 
@@ -172,6 +185,7 @@ class Differential(RuleBasedStateMachine):
     """Every rule is one request, sent to every server and compared."""
 
     clients: list[tuple[str, httpx.Client]] = []  # set by the test before it runs
+    tokens: list[dict[str, str]] = []  # per server, each user's token (USERS), set by the test
     counts: dict[str, int] = {}  # sequences and requests sent, set by the test
     items = Bundle("items")
 
@@ -183,7 +197,10 @@ class Differential(RuleBasedStateMachine):
     def exchange(self, call: Call) -> list[httpx.Response]:
         self.history.append(call)
         self.counts["requests"] += 1
-        responses = [call.send(client, names) for (_, client), names in zip(self.clients, self.names, strict=True)]
+        responses = [
+            call.send(client, names, tokens)
+            for (_, client), names, tokens in zip(self.clients, self.names, self.tokens, strict=True)
+        ]
         for response, names in zip(responses, self.names, strict=True):
             if response.status_code == 201 and isinstance(body := response.json(), dict) and "id" in body:
                 names.ids.append(body["id"])
@@ -198,44 +215,47 @@ class Differential(RuleBasedStateMachine):
             )
         return responses
 
-    def item_call(self, method: str, path: int | str, body: tuple[bytes, str | None, str | None] | None = None) -> Call:
+    def item_call(
+        self, method: str, path: int | str, who: str | None, body: tuple[bytes, str | None, str | None] | None = None
+    ) -> Call:
         content, content_type, coding = body if body is not None else (None, None, None)
+        fields = {"body": content, "content_type": content_type, "content_encoding": coding, "who": who}
         if isinstance(path, int):
-            return Call(
-                method, "/items/{ref}", ref=path, body=content, content_type=content_type, content_encoding=coding
-            )
-        return Call(method, path, body=content, content_type=content_type, content_encoding=coding)
+            return Call(method, "/items/{ref}", ref=path, **fields)
+        return Call(method, path, **fields)
 
     @initialize()
     def fresh_start(self) -> None:
         self.counts["sequences"] += 1
-        for _, client in self.clients:
-            delete_every_item(client)
+        for (_, client), tokens in zip(self.clients, self.tokens, strict=True):
+            for user in USERS:
+                delete_every_item(client, tokens["names"][user], tokens[user])
 
-    @rule(target=items, body=bodies(VALID_CREATE | SOMETIMES_WRONG))
-    def create(self, body: tuple[bytes, str | None, str | None]) -> Any:
-        responses = self.exchange(Call("POST", "/items", body=body[0], content_type=body[1], content_encoding=body[2]))
+    @rule(target=items, body=bodies(VALID_CREATE | SOMETIMES_WRONG), who=WRITER)
+    def create(self, body: tuple[bytes, str | None, str | None], who: str | None) -> Any:
+        call = Call("POST", "/items", body=body[0], content_type=body[1], content_encoding=body[2], who=who)
+        responses = self.exchange(call)
         return len(self.names[0].ids) - 1 if responses[0].status_code == 201 else multiple()
 
-    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), method=st.sampled_from(["GET", "GET", "HEAD"]))
-    def read(self, path: int | str, method: str) -> None:
-        self.exchange(self.item_call(method, path))
+    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), method=st.sampled_from(["GET", "GET", "HEAD"]), who=READER)
+    def read(self, path: int | str, method: str, who: str | None) -> None:
+        self.exchange(self.item_call(method, path, who))
 
-    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), body=bodies(VALID_CREATE | SOMETIMES_WRONG))
-    def replace(self, path: int | str, body: tuple[bytes, str | None, str | None]) -> None:
-        self.exchange(self.item_call("PUT", path, body))
+    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), body=bodies(VALID_CREATE | SOMETIMES_WRONG), who=WRITER)
+    def replace(self, path: int | str, body: tuple[bytes, str | None, str | None], who: str | None) -> None:
+        self.exchange(self.item_call("PUT", path, who, body))
 
-    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), body=bodies(SOMETIMES_WRONG))
-    def update(self, path: int | str, body: tuple[bytes, str | None, str | None]) -> None:
-        self.exchange(self.item_call("PATCH", path, body))
+    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), body=bodies(SOMETIMES_WRONG), who=WRITER)
+    def update(self, path: int | str, body: tuple[bytes, str | None, str | None], who: str | None) -> None:
+        self.exchange(self.item_call("PATCH", path, who, body))
 
-    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS))
-    def delete(self, path: int | str) -> None:
-        self.exchange(self.item_call("DELETE", path))
+    @rule(path=items | st.sampled_from(BAD_ITEM_PATHS), who=WRITER)
+    def delete(self, path: int | str, who: str | None) -> None:
+        self.exchange(self.item_call("DELETE", path, who))
 
-    @rule(params=QUERIES, method=st.sampled_from(["GET", "GET", "HEAD"]))
-    def listing(self, params: tuple[tuple[str, str], ...], method: str) -> None:
-        self.exchange(Call(method, "/items", params=params))
+    @rule(params=QUERIES, method=st.sampled_from(["GET", "GET", "HEAD"]), who=READER)
+    def listing(self, params: tuple[tuple[str, str], ...], method: str, who: str | None) -> None:
+        self.exchange(Call(method, "/items", params=params, who=who))
 
     @rule(
         method=st.sampled_from(["OPTIONS", "PUT", "PATCH", "DELETE", "POST", "TRACE"]), path=items | st.just("/items")
@@ -243,24 +263,25 @@ class Differential(RuleBasedStateMachine):
     def other_method(self, method: str, path: int | str) -> None:
         if path == "/items" and method == "POST":
             method = "OPTIONS"
-        self.exchange(self.item_call(method, path))
+        self.exchange(self.item_call(method, path, "alice"))
 
 
-def delete_every_item(client: httpx.Client) -> None:
-    """Start a sequence from an empty collection (ids go on rising: compare.py names them).
+def delete_every_item(client: httpx.Client, username: str, token: str) -> None:
+    """Delete ``username``'s items, so that a sequence starts from an empty collection (ids go on rising:
+    compare.py names them). Only an item's owner may delete it, and only the two users create any.
 
     Any answer but a page, or a failed delete, fails with its status and body: a server that cannot
     be emptied cannot be compared.
     """
     while True:
-        page = client.get("/items", params={"limit": 100})
+        page = client.get("/items", params={"limit": 100, "owner": username})
         assert page.status_code == 200 and "items" in page.json(), (
             f"{client.base_url}: GET /items?limit=100 while clearing answered {page.status_code}: {page.text[:500]}"
         )
         if not page.json()["items"]:
             return
         for item in page.json()["items"]:
-            deleted = client.delete(f"/items/{item['id']}")
+            deleted = client.delete(f"/items/{item['id']}", headers={"authorization": f"Bearer {token}"})
             assert deleted.status_code == 204, (
                 f"{client.base_url}: DELETE /items/{item['id']} while clearing answered "
                 f"{deleted.status_code}: {deleted.text[:500]}"
@@ -272,8 +293,14 @@ def test_implementations_answer_alike(
 ):
     thorough = request.config.getoption("--thorough")
     clients = [(label, httpx.Client(base_url=url, timeout=30)) for label, url in differential_targets]
+    # The same two usernames on every server, new for each run (a server at --base-urls keeps older ones).
+    names = {user: accounts.unique_username(user) for user in USERS}
+    tokens = []
+    for _, client in clients:
+        signed_up = {user: accounts.sign_up_as(client, name) for user, name in names.items()}
+        tokens.append({"names": names, **{user: account.token for user, account in signed_up.items()}})
     counts = {"sequences": 0, "requests": 0}
-    machine = type("Differential", (Differential,), {"clients": clients, "counts": counts})
+    machine = type("Differential", (Differential,), {"clients": clients, "counts": counts, "tokens": tokens})
     settings = hypothesis.settings(
         max_examples=THOROUGH_SEQUENCES if thorough else SEQUENCES,
         stateful_step_count=THOROUGH_STEPS if thorough else STEPS,

@@ -1,7 +1,8 @@
 """The proof must be able to fail: run the whole contract suite against a deliberately wrong server.
 
-wrong_server.py answers 200 instead of 201 on POST and accepts a negative price. The suite must
-report exactly those faults among its failures, and still pass what the wrong server gets right.
+wrong_server.py answers 200 instead of 201 on POST, accepts a negative price, and refuses a write
+without credentials 403 instead of 401. The suite must report exactly those faults among its failures,
+and still pass what the wrong server gets right.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def outcomes(verdicts, test):
         "test_create_refuses_with_field_and_code[price-negative]",  # price -1 accepted
         "test_refused_create_writes_nothing",  # ...and written
         "test_stateful_scenarios",
+        "test_protected_operation_without_bearer_credentials_is_401_with_the_challenge[none]",  # 403, no challenge
+        "test_anonymous_body_is_never_read",  # 403 again
     ],
 )
 def test_suite_reports_the_planted_faults(verdicts, test):
@@ -102,3 +105,4 @@ def test_schemathesis_reports_the_planted_faults_on_post(verdicts):
 def test_suite_passes_what_the_wrong_server_gets_right(verdicts):
     assert outcomes(verdicts, "test_spec_is_valid_openapi_3_1") == {"passed"}
     assert outcomes(verdicts, "test_bad_item_id_is_404_for_every_method[/items/abc]") == {"passed"}
+    assert outcomes(verdicts, "test_me_is_the_user_the_token_names") == {"passed"}  # accounts work at all

@@ -1,7 +1,8 @@
 """A deliberately wrong items server, for proving that the contract suite can fail.
 
-It speaks roughly the right JSON, in memory, but breaks the contract on purpose:
-POST answers 200 instead of 201 and it accepts any price, -1 included.
+It speaks roughly the right JSON, in memory, with just enough of accounts for a client to sign up and
+log in, but breaks the contract on purpose: POST answers 200 instead of 201, it accepts any price, -1
+included, and a write without credentials is refused 403 where the contract says 401.
 
     python -m contract_tests.selftest.wrong_server --port 8123
 """
@@ -13,9 +14,11 @@ import json
 import re
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 ITEM_PATH = re.compile(r"^/items/([1-9][0-9]{0,17})$")
 items: dict[int, dict] = {}
+users: dict[str, dict] = {}  # by username: {"id", "username", "password"}
 
 
 def now() -> str:
@@ -52,6 +55,41 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return data if isinstance(data, dict) else None
 
+    def user(self):
+        """The user a ``Bearer token-NAME`` names, or None."""
+        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
+        name = token.removeprefix("token-") if scheme.lower() == "bearer" else None
+        return users.get(name)
+
+    def refused_without_user(self):
+        if self.user() is None:
+            self.problem(403, "Forbidden")  # wrong: 401 with WWW-Authenticate
+            return True
+        return False
+
+    def accounts(self):
+        if self.path == "/users":
+            body = self.body() or {}
+            user = {"id": len(users) + 1, "username": str(body.get("username")), "password": body.get("password")}
+            users[user["username"]] = user
+            public = {"id": user["id"], "username": user["username"]}
+            return self.send(201, public, headers=[("Location", f"/users/{user['id']}")])
+        form = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode())
+        user = users.get(form.get("username", [""])[0])
+        if user is None or user["password"] != form.get("password", [""])[0]:
+            return self.send(
+                400,
+                {
+                    "type": "about:blank",
+                    "title": "Bad Request",
+                    "status": 400,
+                    "detail": "no",
+                    "error": "invalid_grant",
+                },
+                "application/problem+json",
+            )
+        return self.send(200, {"access_token": f"token-{user['username']}", "token_type": "Bearer", "expires_in": 3600})
+
     def item_id(self):
         match = ITEM_PATH.match(self.path)
         return int(match.group(1)) if match else None
@@ -62,10 +100,21 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, {"items": page, "total": len(items), "limit": 20, "offset": 0})
         if self.path == "/openapi.json":
             return self.send(200, {"openapi": "3.1.0", "paths": {}})
+        if self.path == "/users/me":
+            user = self.user()
+            return (
+                self.send(200, {"id": user["id"], "username": user["username"]})
+                if user
+                else self.problem(403, "Forbidden")
+            )
         item = items.get(self.item_id())
         return self.send(200, item) if item else self.problem(404, "Not Found")
 
     def do_POST(self):
+        if self.path in ("/users", "/token"):
+            return self.accounts()
+        if self.refused_without_user():
+            return None
         body = self.body()
         if self.path != "/items" or body is None:
             return self.problem(400, "Bad Request")
@@ -76,6 +125,7 @@ class Handler(BaseHTTPRequestHandler):
             "description": body.get("description"),
             "price": body.get("price", 0),
             "quantity": body.get("quantity", 0),
+            "owner": self.user()["username"],
             "created_at": stamp,
             "updated_at": stamp,
         }
@@ -86,6 +136,8 @@ class Handler(BaseHTTPRequestHandler):
         self.do_PATCH()
 
     def do_PATCH(self):
+        if self.refused_without_user():
+            return None
         item, body = items.get(self.item_id()), self.body()
         if item is None:
             return self.problem(404, "Not Found")
@@ -93,6 +145,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, item)
 
     def do_DELETE(self):
+        if self.refused_without_user():
+            return None
         if items.pop(self.item_id(), None) is None:
             return self.problem(404, "Not Found")
         self.send(204)
