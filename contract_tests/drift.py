@@ -355,6 +355,12 @@ def _content(content: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _without_words(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {key: _without_words(value) for key, value in node.items() if key not in WORDS}
+    return node
+
+
 def _security(requirements: list[dict[str, list]], schemes: dict[str, Any]) -> list[list[Any]]:
     """The alternatives, each a set of ``[scheme, scopes]``: a scheme by its definition, not its name."""
     alternatives = [
@@ -367,8 +373,9 @@ def _security(requirements: list[dict[str, list]], schemes: dict[str, Any]) -> l
 def normalise(document: dict[str, Any]) -> dict[str, Any]:
     """The document reduced to ``{"METHOD /path": operation}``, every operation in a canonical form."""
     document = resolve(document, document)
-    schemes = {
-        name: _numbers(scheme) for name, scheme in document.get("components", {}).get("securitySchemes", {}).items()
+    schemes = {  # a scheme's description is words for people, like an operation's
+        name: _numbers(_without_words(scheme))
+        for name, scheme in document.get("components", {}).get("securitySchemes", {}).items()
     }
     paths = document.get("paths", {})
     targets = {

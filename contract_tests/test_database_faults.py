@@ -38,7 +38,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contract_tests import databases, dbproxy, implementations, server
+from contract_tests import accounts, databases, dbproxy, implementations, server
 from contract_tests.implementations import Implementation
 from contract_tests.support import media_type, problem
 
@@ -112,7 +112,14 @@ def send(http: httpx.Client, kind: str, title: str, item_id: int) -> Answer:
 
 
 def load(
-    base_url: str, label: str, item_id: int, *, count: int = 0, seconds: float = 0.0, clients: int = CLIENTS
+    base_url: str,
+    label: str,
+    item_id: int,
+    *,
+    count: int = 0,
+    seconds: float = 0.0,
+    clients: int = CLIENTS,
+    headers: dict[str, str] | None = None,
 ) -> list[Answer]:
     """Send requests from ``clients`` threads at once: ``count`` in all, or as many as fit in ``seconds``.
 
@@ -124,7 +131,7 @@ def load(
 
     def one_client(_: int) -> list[Answer]:
         answers = []
-        with httpx.Client(base_url=base_url, timeout=CLIENT_TIMEOUT) as http:
+        with httpx.Client(base_url=base_url, timeout=CLIENT_TIMEOUT, headers=headers) as http:
             while True:
                 with lock:
                     number = next(numbers)
@@ -187,18 +194,22 @@ def check_database_faults(base_url: str, proxy: dbproxy.DatabaseProxy) -> None:
         return None if answer.status in (200, 201) else "not 2xx"
 
     with httpx.Client(base_url=base_url, timeout=CLIENT_TIMEOUT) as http:
+        # Writes need a token (DESIGN.md, accounts); the self-test's stub servers have no accounts and take none.
+        with contextlib.suppress(AssertionError):
+            http.headers.update(accounts.sign_up(http, "faults").headers)
+        auth = {"authorization": http.headers["authorization"]} if "authorization" in http.headers else {}
         first = send(http, "create", "first", 0)
         item_id = first.response.json()["id"] if first.status == 201 else 1
-        expect("(a) warm-up", [first, *load(base_url, "warm", item_id, count=8)], succeeded)
+        expect("(a) warm-up", [first, *load(base_url, "warm", item_id, count=8, headers=auth)], succeeded)
 
         pooled = proxy.cut()
-        got = load(base_url, "cut", item_id, count=AFTER_CUT)
+        got = load(base_url, "cut", item_id, count=AFTER_CUT, headers=auth)
         expect(f"(b) after cutting the {pooled} open connections", got, succeeded)
 
         for phase, fault in [("(c) refused", proxy.refuse), ("(d) black-holed", proxy.blackhole)]:
             fault()  # first, so that no new connection gets through
             proxy.cut()
-            got = load(base_url, fault.__name__, item_id, seconds=DOWN_FOR, clients=CLIENTS_WHILE_DOWN)
+            got = load(base_url, fault.__name__, item_id, seconds=DOWN_FOR, clients=CLIENTS_WHILE_DOWN, headers=auth)
             expect(f"{phase} for {DOWN_FOR:g} s", got, unavailable)
 
         proxy.resume()
