@@ -57,7 +57,10 @@ def delete_every_item(base_url: str) -> None:
                 http.delete(f"/items/{item['id']}")
 
 
-class ItemsWorkflow(schema.as_state_machine()):
+# The scenarios follow the items' links only: a user signed up in one scenario stays (there is no way to
+# delete one), so a replayed createUser would answer 409 where it first answered 201 and Hypothesis would
+# report the scenario flaky. /users and /token are exercised by test_operation_conforms.
+class ItemsWorkflow(schema.include(tag="items").as_state_machine()):
     """createItem, then whatever its links lead to: get, replace, update, delete."""
 
     base_url = ""
