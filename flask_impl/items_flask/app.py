@@ -1,7 +1,8 @@
-"""The application factory, flaskr-style, with the extensions bound in it (Flask-SQLAlchemy, Flask-Migrate).
+"""The application factory, flaskr-style, with the extensions bound in it (Flask-SQLAlchemy, Flask-Migrate,
+Flask-Login).
 
-Create or upgrade the tables with ``flask --app items_flask.app db upgrade`` (idempotent), then serve with
-``gunicorn --bind 127.0.0.1:8000 'items_flask.app:create_app()'``.
+With ``SECRET_KEY`` set, create or upgrade the tables with ``flask --app items_flask.app db upgrade``
+(idempotent), then serve with ``gunicorn --bind 127.0.0.1:8000 'items_flask.app:create_app()'``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 import flask
 from werkzeug.wsgi import host_is_trusted
 
-from . import config, docs, problems, schemas, views
+from . import auth, config, docs, problems, schemas, views
 from .db import db, engine_options, migrate
 
 
@@ -59,14 +60,29 @@ class ItemsFlask(flask.Flask):
 # endregion
 # region: wiring
 def create_app(test_config: Mapping[str, Any] | None = None) -> ItemsFlask:
+    """The application; ``test_config`` overrides config.py. Raises ``RuntimeError`` without a ``SECRET_KEY``."""
     app = ItemsFlask(__name__)
     app.config.from_object(config)
     if test_config is not None:
         app.config.from_mapping(test_config)
+    # endregion
+    # region: auth
+    # Flask default: SECRET_KEY None, and signing fails at the first login; contract: a clear error at startup.
+    if not app.config["SECRET_KEY"] and not app.testing:
+        raise RuntimeError(
+            "SECRET_KEY is not set: set it in the environment to a long random string (python -c 'import secrets;"
+            " print(secrets.token_urlsafe(32))'), the same for every worker; it signs the bearer tokens."
+        )
+    if not isinstance(app.config["TOKEN_TTL_SECONDS"], int) or app.config["TOKEN_TTL_SECONDS"] < 1:
+        raise RuntimeError(
+            f"TOKEN_TTL_SECONDS must be a whole number of seconds, 1 or more: {app.config['TOKEN_TTL_SECONDS']!r}"
+        )
+    # endregion
+    # region: wiring
 
     # werkzeug default: /items//1 redirects (308) to /items/1; contract: an unknown route is a 404.
     app.url_map.merge_slashes = False
-    app.url_map.converters["item_id"] = views.ItemIdConverter
+    app.url_map.converters["id"] = views.IdConverter
 
     options = engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_CONNECT_TIMEOUT"])
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)  # Flask-SQLAlchemy default: none
@@ -80,13 +96,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> ItemsFlask:
 
     api = problems.Api(app)
     # endregion
+    # region: auth
+    auth.init_app(app, api)
+    # endregion
     # region: docs
-    api.register_converter(views.ItemIdConverter, views.item_id_schema)
+    api.register_converter(views.IdConverter, views.id_schema)
     # apispec default: every Range bound documented as inclusive; price > 0 is an exclusiveMinimum.
     api.ma_plugin.converter.add_attribute_function(schemas.exclusive_range2properties)
     # endregion
     # region: wiring
     api.register_blueprint(views.blp)
+    api.register_blueprint(auth.blp)
     return app
 
 

@@ -1,7 +1,8 @@
 """Settings, loaded by ``create_app`` with ``app.config.from_object``.
 
-``DATABASE_URL`` and ``ALLOWED_HOSTS`` come from the environment; everything else is how this
-API presents itself (flask-smorest's OpenAPI settings), request limits and database timeouts.
+``DATABASE_URL``, ``ALLOWED_HOSTS``, ``SECRET_KEY`` and ``TOKEN_TTL_SECONDS`` come from the environment;
+everything else is how this API presents itself (flask-smorest's OpenAPI settings), request limits and
+database timeouts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Flask default: None, every Host is served; contract: ALLOWED_HOSTS only, else 400 (werkzeug's SecurityError).
 # A name werkzeug would read as "and every subdomain" (a leading dot) is dropped: matching is exact.
 TRUSTED_HOSTS = [name for name in ALLOWED_HOSTS.replace(" ", "").lower().split(",") if name and name[0] != "."]
+# endregion
+# region: auth
+#: Signs the bearer tokens (auth.py); the same in every worker of a server. Flask's default is None, and
+#: ``create_app`` refuses to start without one (outside tests): no built-in key.
+SECRET_KEY = os.environ.get("SECRET_KEY")
+ttl_text = os.environ.get("TOKEN_TTL_SECONDS", "3600")
+#: Seconds a bearer token is valid for (``expires_in``); ``create_app`` refuses anything but a whole number >= 1.
+TOKEN_TTL_SECONDS: int | str = int(ttl_text) if ttl_text.isdigit() else ttl_text
 # endregion
 # region: docs
 # flask-smorest: the document and its two viewers.

@@ -8,11 +8,12 @@ context ends, so whatever was not committed is rolled back, never half-written).
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, make_url
+from sqlalchemy import Engine, MetaData, event, make_url
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -45,7 +46,20 @@ def engine_options(uri: str, connect_timeout: int) -> dict[str, Any]:
     connect_args = {"connect_timeout": connect_timeout} if postgresql else {}
     # SQLAlchemy default: a pooled connection the server or the network closed is handed out as it is, and the
     # request fails (a 500); contract: pool_pre_ping tests it at checkout and replaces it (SQLAlchemy's pooling docs).
-    return {"pool_pre_ping": True, "connect_args": connect_args}
+    # SQLAlchemy default: an error's text quotes the statement's parameters, and Flask logs it with a 500; contract:
+    # no password hash in any log line (hide_parameters).
+    return {"pool_pre_ping": True, "hide_parameters": True, "connect_args": connect_args}
+
+
+@event.listens_for(Engine, "connect")
+def enforce_sqlite_foreign_keys(dbapi_connection: Any, connection_record: Any) -> None:
+    """Every new SQLite connection enforces FOREIGN KEY clauses (SQLAlchemy's SQLite docs, "Foreign Key Support")."""
+    # SQLite default: foreign keys parsed and never enforced (items.owner_id's ON DELETE CASCADE would do nothing);
+    # here: enforced, as on PostgreSQL.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
 
 
 # endregion

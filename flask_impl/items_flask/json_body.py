@@ -1,8 +1,9 @@
 """The request body: read as its framing says, decoded as JSON, handed to webargs only as a JSON object.
 
 Everything that can be wrong with a body before the schema sees it, in the contract's order: 415 (media
-type, content coding), 413 (size), 400 (framing, not JSON, not an object). ``views.Blueprint`` parses
-with ``JSONObjectParser``.
+type, content coding), 413 (size), 400 (framing, not JSON, not an object). ``Blueprint`` (the views'
+flask-smorest blueprints) parses with ``JSONObjectParser``; ``POST /token``'s form goes through
+``read_form`` (the same rules, then werkzeug's form parser).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import flask_smorest
 from flask import Request, abort, current_app
 from marshmallow import Schema
 from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException
 
 from . import schemas
@@ -39,6 +42,16 @@ def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def content_codings(req: Request) -> set[str]:
     """The codings ``Content-Encoding`` names (RFC 9110 §8.4), lowercased, ``identity`` left out."""
     return {coding.strip().lower() for coding in (req.content_encoding or "").split(",")} - {"", "identity"}
+
+
+def require_media_type(req: Request, media_type: str) -> None:
+    """415 unless the body is ``media_type`` (any parameter, such as ``charset``, ignored) with no content coding."""
+    # (werkzeug has lowercased the media type and dropped its parameters.)
+    if req.mimetype != media_type:
+        abort(415, f"The body's Content-Type must be {media_type}.")
+    # werkzeug default: Content-Encoding is left to the application (a gzip body reads as bytes); contract: 415.
+    if content_codings(req):
+        abort(415, "The body must not have a Content-Encoding (RFC 9110 §15.5.16).")
 
 
 @contextlib.contextmanager
@@ -115,18 +128,31 @@ class JSONObjectParser(FlaskParser):
     """webargs' FlaskParser, reading a request body only when it is a JSON object sent as JSON."""
 
     def load_json(self, req: Request, schema: Schema) -> Any:
-        # webargs default: any other content type (even none) reads as {}, so a 422; contract: 415.
-        # (webargs also takes application/*+json; werkzeug has lowercased the media type.)
-        if req.mimetype != "application/json":
-            abort(415, "The body's Content-Type must be application/json.")
-        # werkzeug default: Content-Encoding is left to the application (a gzip body reads as bytes); contract: 415.
-        if content_codings(req):
-            abort(415, "The body must not have a Content-Encoding (RFC 9110 §15.5.16).")
+        # webargs default: any other content type (even none) reads as {}, so a 422, and application/*+json is
+        # taken; contract: 415.
+        require_media_type(req, "application/json")
         document = parse_json(read_body(req))
         # marshmallow default: [] or "x" is a 422 ("_schema": "Invalid input type."); contract: 400.
         if not isinstance(document, dict):
             abort(400, "The body must be a JSON object.")
         return document
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = JSONObjectParser()  # flask-smorest default: webargs' FlaskParser as it comes
+
+
+# endregion
+# region: auth
+def read_form(req: Request) -> ImmutableMultiDict[str, str]:
+    """An ``application/x-www-form-urlencoded`` body (the HTML form's encoding), every value of every name.
+
+    Raises 415, 413 and 400 as ``load_json`` does. werkzeug's form parser reads the bytes ``read_body`` cached,
+    as UTF-8 whatever ``charset`` says; bytes that are not UTF-8 read as an empty form.
+    """
+    require_media_type(req, "application/x-www-form-urlencoded")
+    read_body(req)
+    return req.form
 
 
 # endregion

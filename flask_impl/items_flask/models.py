@@ -1,6 +1,6 @@
-"""Persistence: the ``items`` table, and the SQL that must mean the same on SQLite and PostgreSQL.
+"""Persistence: the ``items`` and ``users`` tables, and the SQL that must mean the same on SQLite and PostgreSQL.
 
-The model declares every column, CHECK constraint and index that ``migrations/`` creates;
+The models declare every column, CHECK constraint and index that ``migrations/`` creates;
 ``flask db check`` (tests/test_migrations.py) fails when the two disagree.
 """
 
@@ -11,11 +11,23 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ColumnElement, DateTime, Double, Integer, String, func
+from flask_login import UserMixin
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    Double,
+    ForeignKey,
+    Integer,
+    String,
+    func,
+)
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
 
@@ -62,6 +74,43 @@ def _translate_ascii(element: ascii_lower, compiler: Any, **kw: Any) -> str:
     return compiler.process(func.translate(*element.clauses, string.ascii_uppercase, string.ascii_lowercase), **kw)
 
 
+#: SQLite only autoincrements an INTEGER PRIMARY KEY (its INTEGER is 64-bit anyway); PostgreSQL gets a bigint.
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+# endregion
+# region: auth
+class User(db.Model, UserMixin):
+    """An account: Flask-Login's ``UserMixin`` (``is_authenticated``, ``get_id``) over the ``users`` table.
+
+    Only a hash of the password is stored: Werkzeug's ``generate_password_hash`` (its default method, scrypt,
+    with a random salt), checked by ``check_password_hash`` in constant time.
+    """
+
+    __tablename__ = "users"  # Flask-SQLAlchemy default: "user", a reserved word in PostgreSQL
+    __table_args__ = (
+        # The API's username rule (schemas.USERNAME_PATTERN), so no other path into the database stores another.
+        CheckConstraint("length(username) BETWEEN 1 AND 150", name="username_length"),
+        CheckConstraint("username NOT GLOB '*[^A-Za-z0-9.@+_-]*'", name="username_characters").ddl_if(dialect="sqlite"),
+        CheckConstraint("username ~ '^[A-Za-z0-9.@+_-]+$'", name="username_characters").ddl_if(dialect="postgresql"),
+        # SQLite default: a deleted highest id is handed out again (and a token naming it would name a new user).
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    # Compared exactly (Alice is not alice): SQLite's BINARY and PostgreSQL's equality are both exact.
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # "scrypt:32768:8:1$<salt>$<hex>": 162 characters
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+# endregion
+# region: model
 class Item(db.Model):
     __tablename__ = "items"  # Flask-SQLAlchemy default: "item", from the class name
     __table_args__ = (
@@ -81,8 +130,7 @@ class Item(db.Model):
         {"sqlite_autoincrement": True},
     )
 
-    # SQLite only autoincrements an INTEGER PRIMARY KEY (its INTEGER is 64-bit anyway).
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
     # Indexed: the sort keys (views.SORT_COLUMNS). On PostgreSQL the title index takes the column's "C" collation.
     # PostgreSQL default: the database locale's collation; contract: code point order ("C", SQLite's BINARY).
     title: Mapped[str] = mapped_column(String(200).with_variant(String(200, collation="C"), "postgresql"), index=True)
@@ -92,11 +140,26 @@ class Item(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    # endregion
+    # region: auth
+    # Null for the items that predate accounts (revision 3 adds the column). Deleting a user deletes their items,
+    # as the DRF tutorial's owner and FastAPI's full-stack template do (ON DELETE CASCADE).
+    owner_id: Mapped[int | None] = mapped_column(ID, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SQLAlchemy default: lazy="select", one more query per item of a page; here: joined to the item's own SELECT.
+    owner: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def owner_username(self) -> str | None:
+        """What the API shows as ``owner``: the owner's username, or None for an item that predates accounts."""
+        return None if self.owner is None else self.owner.username
+
+    # endregion
+    # region: model
     @classmethod
-    def create(cls, fields: Mapping[str, Any]) -> Item:
-        """A new item whose ``created_at`` and ``updated_at`` are the same instant."""
+    def create(cls, fields: Mapping[str, Any], owner: User) -> Item:
+        """A new item of ``owner``'s whose ``created_at`` and ``updated_at`` are the same instant."""
         now = utcnow()
-        return cls(**fields, created_at=now, updated_at=now)
+        return cls(**fields, owner=owner, created_at=now, updated_at=now)
 
     def apply(self, changes: Mapping[str, Any]) -> None:
         """Set the fields given; any change at all moves ``updated_at`` to now, no change leaves it."""

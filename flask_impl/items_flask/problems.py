@@ -41,6 +41,7 @@ ERROR_CODES = {
     schemas.ABOVE: "too_large",
     schemas.HAS_NUL: "invalid_value",
     schemas.NOT_A_CHOICE: "invalid_choice",
+    schemas.NOT_A_USERNAME: "invalid_value",
 }
 CODES = sorted(set(ERROR_CODES.values()))
 
@@ -102,13 +103,21 @@ def problem(status: int, detail: str, **members: Any) -> Response:
 
 
 def handle_http_exception(error: HTTPException) -> Response:
+    """The problem details of ``error``, with werkzeug's headers for it (``WWW-Authenticate`` on a 401, ...).
+
+    An exception may carry RFC 9457 extension members in ``error.extensions`` (auth.TokenError's ``error``).
+    """
     status = error.code or 500
     if status == 422:
         # webargs' abort keeps marshmallow's messages, keyed by location, in error.data.
         messages = getattr(error, "data", {}).get("messages", {})
         where = "request body" if "json" in messages else "query string"
         return problem(422, f"The {where} is not valid.", errors=field_errors(messages))
-    response = problem(status, error.description or title(status))
+    response = problem(status, error.description or title(status), **getattr(error, "extensions", {}))
+    # flask-smorest default: the exception's own headers dropped; contract: a 401 carries its WWW-Authenticate.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":  # werkzeug's is its HTML page's
+            response.headers.add(name, value)
     if isinstance(error, MethodNotAllowed):
         response.allow = allowed_methods(error.valid_methods or ())
     return response
@@ -152,20 +161,27 @@ class Problem(Schema):
         unknown = EXCLUDE  # documents no additionalProperties: RFC 9457 allows extension members
 
 
-#: The error responses, by the names the operations in views.py refer to.
+#: The error responses, by the names the operations in views.py and auth.py refer to.
 RESPONSES = {
     "BadRequest": (400, "The body is not JSON (RFC 8259), or not a JSON object."),
     "NotFound": (404, "No such item, or `item_id` is not a positive integer."),
+    "Forbidden": (403, "The token's user does not own the item."),
+    "Conflict": (409, "The username is taken."),
     "ContentTooLarge": (413, "The body is larger than 1 MiB."),
     "UnsupportedMediaType": (415, "The body's `Content-Type` is not `application/json`."),
     "UnprocessableContent": (422, "Well-formed JSON that breaks the schema, or a bad query parameter."),
 }
 
 
-def response_doc(status: int, description: str) -> dict[str, Any]:
+def response_doc(
+    status: int, description: str, members: dict[str, Any] | None = None, **response: Any
+) -> dict[str, Any]:
+    """A problem+json response's documentation; ``members``: extension members the problem always has."""
     errors = {"required": ["errors"]} if status == 422 else {"not": {"required": ["errors"]}}
-    constants = {"properties": {"title": {"const": title(status)}, "status": {"const": status}}, **errors}
-    return {"description": description, "content": {PROBLEM_JSON: {"schema": {"allOf": [Problem, constants]}}}}
+    properties = {"title": {"const": title(status)}, "status": {"const": status}, **(members or {})}
+    constants = {"properties": properties, **errors, **({"required": list(members)} if members else {})}
+    schema = {"allOf": [Problem, constants]}
+    return {"description": description, **response, "content": {PROBLEM_JSON: {"schema": schema}}}
 
 
 class Api(flask_smorest.Api):

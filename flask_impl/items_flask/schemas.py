@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 # region: validation
 # marshmallow reports a message and never a code, so each message below is written for exactly one
@@ -29,12 +29,14 @@ BELOW = "Must be greater than or equal to {min}."
 ABOVE = "Must be less than or equal to {max}."
 HAS_NUL = "Must not contain the NUL character."
 NOT_A_CHOICE = "Must be one of: {choices}."
+NOT_A_USERNAME = "Only letters, digits and . @ + _ - are allowed."
 
 MAX_PRICE = 1_000_000
 MAX_QUANTITY = 1_000_000
 MAX_OFFSET = 2**63 - 1  # what every database can store
 SORTS = ("id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at")
 TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$"
+USERNAME_PATTERN = r"^[A-Za-z0-9.@+_-]+$"  # Django's ASCII username rule
 
 # Written the JSON Schema way so the document shows it as is; Python's re reads \u0000 too.
 NO_NUL = validate.Regexp(r"^[^\u0000]*$", error=HAS_NUL)
@@ -204,6 +206,13 @@ class Item(StrictSchema):
     description = description_field(required=True)
     price = price_field(required=True)
     quantity = quantity_field(required=True)
+    # Read-only: no request schema has it, so in a body it is an unknown field.
+    owner = StrictString(
+        attribute="owner_username",
+        required=True,
+        allow_none=True,
+        metadata={"description": "The username of the user who created the item; null for one that predates accounts."},
+    )
     created_at = timestamp_field()
     updated_at = timestamp_field()
 
@@ -254,6 +263,69 @@ class ItemQueryArgs(Schema):
         validate=[validate.Range(min=0, error=BELOW), validate.Range(max=MAX_PRICE, error=ABOVE)],
         metadata={"description": "Keeps items with `price <= max_price`."},
     )
+    owner = fields.String(
+        validate=[validate.Length(max=150, error=TOO_LONG), NO_NUL],
+        metadata={"description": "Keeps items whose owner has exactly this username (case and all)."},
+    )
+
+
+# endregion
+# region: auth
+class FullMatch(validate.Regexp):
+    """``Regexp`` on the whole value; the OpenAPI document shows its pattern as written."""
+
+    def __call__(self, value: str) -> str:
+        # marshmallow default: re.match, whose $ also matches before a final newline ("alice\n"); here: fullmatch.
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+def username_field(**options: Any) -> fields.Field:
+    return StrictString(
+        validate=[
+            validate.Length(min=1, error=TOO_SHORT),
+            validate.Length(max=150, error=TOO_LONG),
+            FullMatch(USERNAME_PATTERN, error=NOT_A_USERNAME),
+        ],
+        metadata={"description": "1 to 150 of `A-Z a-z 0-9 . @ + _ -`, compared exactly."},
+        **options,
+    )
+
+
+class UserCreate(StrictSchema):
+    """The body of POST /users."""
+
+    username = username_field(required=True)
+    password = StrictString(
+        required=True,
+        validate=[validate.Length(min=8, error=TOO_SHORT), validate.Length(max=128, error=TOO_LONG), NO_NUL],
+        metadata={"description": "8 to 128 characters, no NUL; stored only as a hash."},
+    )
+
+
+class User(StrictSchema):
+    id = StrictInteger(required=True, validate=validate.Range(min=1))
+    username = username_field(required=True)
+
+
+class TokenRequest(Schema):
+    """The form of POST /token (RFC 6749 §4.3.2); documentation only: auth.password_grant reads the form."""
+
+    class Meta:
+        unknown = EXCLUDE  # documents no additionalProperties: other parameters are ignored (RFC 6749 §3.2)
+
+    grant_type = fields.String(required=True, validate=validate.Equal("password"))
+    username = fields.String(required=True)
+    password = fields.String(required=True)
+
+
+class Token(StrictSchema):
+    """RFC 6749 §5.1's successful answer; ``expires_in`` in seconds."""
+
+    access_token = StrictString(required=True, validate=validate.Length(min=1), metadata={"description": "Opaque."})
+    token_type = StrictString(required=True, validate=validate.Equal("Bearer"))
+    expires_in = StrictInteger(required=True, validate=validate.Range(min=1))
 
 
 # endregion

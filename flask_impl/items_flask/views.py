@@ -2,33 +2,32 @@
 
 The ``@blp.arguments`` / ``@blp.response`` / ``@blp.alt_response`` decorators both run the schemas and
 write the OpenAPI document. Arguments are validated before a view runs, so ``PUT /items/999`` with an
-invalid body is a 422 and only a valid one reaches the 404 of an unknown item.
+invalid body is a 422 and only a valid one reaches the 404 of an unknown item. Flask-Login's
+``login_required`` sits above them all, so an anonymous write is a 401 before its body is read; the
+owner is checked last, in ``get_item`` (flaskr's ``get_post(id, check_author=True)``): 404, then 403.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import flask_smorest
-from flask import Response, url_for
+from flask import Response, abort, url_for
 from flask.views import MethodView
+from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, func, select
 from werkzeug.routing import IntegerConverter, Map
 
+from .auth import ANONYMOUS_OR_TOKEN, TOKEN_REQUIRED, authenticate
 from .db import db
-from .json_body import JSONObjectParser
-from .models import Item
+from .json_body import Blueprint
+from .models import Item, User
 from .schemas import Item as ItemSchema
 from .schemas import ItemCreate, ItemPage, ItemPatch, ItemQueryArgs
 
 
 # region: validation
-class Blueprint(flask_smorest.Blueprint):
-    ARGUMENTS_PARSER = JSONObjectParser()  # flask-smorest default: webargs' FlaskParser as it comes
-
-
-class ItemIdConverter(IntegerConverter):
-    """``<item_id:...>``: ASCII digits naming a positive int64; anything else is an unknown route (404)."""
+class IdConverter(IntegerConverter):
+    """``<id:...>``: ASCII digits naming a positive int64 (an item's, a user's); anything else is a 404."""
 
     regex = r"[0-9]+"  # werkzeug default (int): \d+, which matches "١" too; contract: ASCII digits, else 404
 
@@ -39,7 +38,7 @@ class ItemIdConverter(IntegerConverter):
 
 # endregion
 # region: docs
-def item_id_schema(converter: ItemIdConverter) -> dict[str, Any]:
+def id_schema(converter: IdConverter) -> dict[str, Any]:
     """How the OpenAPI document shows ``item_id``: ids beyond what a database stores are simply not found."""
     return {"type": "integer", "minimum": converter.min}
 
@@ -47,6 +46,9 @@ def item_id_schema(converter: ItemIdConverter) -> dict[str, Any]:
 # endregion
 # region: wiring
 blp = Blueprint("items", __name__, description="One CRUD resource.")
+# endregion
+# region: auth
+blp.before_request(authenticate)  # a token that is sent is checked on every operation, reads included
 # endregion
 # region: docs
 LOCATION = {
@@ -81,6 +83,8 @@ def filters(args: dict[str, Any]) -> list[ColumnElement[bool]]:
         where.append(Item.price >= args["min_price"])
     if "max_price" in args:
         where.append(Item.price <= args["max_price"])
+    if "owner" in args:
+        where.append(Item.owner.has(User.username == args["owner"]))
     return where
 
 
@@ -91,17 +95,29 @@ def order_by(sort: str) -> tuple[ColumnElement[Any], ...]:
 
 # endregion
 # region: retrieve
-def get_item_or_404(item_id: int) -> Item:
-    return db.get_or_404(Item, item_id, description=f"There is no item {item_id}.")
+def get_item(item_id: int, check_owner: bool = True) -> Item:
+    """The item ``item_id``: 404 if there is none; with ``check_owner``, 403 unless the current user owns it.
+
+    An item that predates accounts (no owner) is no one's: 403 for everyone (the admin changes it).
+    """
+    item = db.get_or_404(Item, item_id, description=f"There is no item {item_id}.")
+    # endregion
+    # region: auth
+    if check_owner and item.owner_id != current_user.id:
+        abort(403, f"Item {item_id} is not yours: only its owner may change or delete it.")
+    # endregion
+    # region: retrieve
+    return item
 
 
 # endregion
 # region: list
 @blp.route("/items")
 class Items(MethodView):
-    @blp.doc(operationId="listItems")
+    @blp.doc(operationId="listItems", security=ANONYMOUS_OR_TOKEN)
     @blp.arguments(ItemQueryArgs, location="query")
     @blp.response(200, ItemPage, description="One page of the items that match the filters.")
+    @blp.alt_response(401, "Unauthorized")
     # flask-smorest default: @blp.arguments documents its own JSON 422; the problem+json one replaces it.
     @blp.alt_response(422, "UnprocessableContent")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -119,16 +135,20 @@ class Items(MethodView):
 
     # endregion
     # region: create
-    @blp.doc(operationId="createItem", responses={201: {"links": LINKS}})
+    # flask-smorest default: @blp.arguments reads the body before anything else; contract: 401 first, so
+    # Flask-Login's login_required wraps every other decorator.
+    @login_required
+    @blp.doc(operationId="createItem", security=TOKEN_REQUIRED, responses={201: {"links": LINKS}})
     @blp.arguments(ItemCreate)
     @blp.response(201, ItemSchema, description="The item was created.", headers={"Location": LOCATION})
     @blp.alt_response(400, "BadRequest")
+    @blp.alt_response(401, "Unauthorized")
     @blp.alt_response(413, "ContentTooLarge")
     @blp.alt_response(415, "UnsupportedMediaType")
     @blp.alt_response(422, "UnprocessableContent")
     def post(self, fields: dict[str, Any]) -> tuple[Item, dict[str, str]]:
-        """Create an item."""
-        item = Item.create(fields)
+        """Create an item; its owner is the user the token names."""
+        item = Item.create(fields, owner=current_user._get_current_object())
         db.session.add(item)
         db.session.commit()
         return item, {"Location": url_for(".ItemById", item_id=item.id)}
@@ -136,55 +156,65 @@ class Items(MethodView):
 
 # endregion
 # region: retrieve
-@blp.route("/items/<item_id:item_id>", parameters=[ITEM_ID])
+@blp.route("/items/<id:item_id>", parameters=[ITEM_ID])
 class ItemById(MethodView):
-    @blp.doc(operationId="getItem")
+    @blp.doc(operationId="getItem", security=ANONYMOUS_OR_TOKEN)
     @blp.response(200, ItemSchema, description="The item.")
+    @blp.alt_response(401, "Unauthorized")
     @blp.alt_response(404, "NotFound")
     def get(self, item_id: int) -> Item:
         """Read one item."""
-        return get_item_or_404(item_id)
+        return get_item(item_id, check_owner=False)
 
     # endregion
     # region: update
-    @blp.doc(operationId="replaceItem")
+    @login_required
+    @blp.doc(operationId="replaceItem", security=TOKEN_REQUIRED)
     @blp.arguments(ItemCreate)
     @blp.response(200, ItemSchema, description="The item as replaced.")
     @blp.alt_response(400, "BadRequest")
+    @blp.alt_response(401, "Unauthorized")
+    @blp.alt_response(403, "Forbidden")
     @blp.alt_response(404, "NotFound")
     @blp.alt_response(413, "ContentTooLarge")
     @blp.alt_response(415, "UnsupportedMediaType")
     @blp.alt_response(422, "UnprocessableContent")
     def put(self, fields: dict[str, Any], item_id: int) -> Item:
-        """Replace an item; optional fields left out go back to their defaults."""
-        item = get_item_or_404(item_id)
+        """Replace an item; optional fields left out go back to their defaults, the owner stays."""
+        item = get_item(item_id)
         item.apply(fields)
         db.session.commit()
         return item
 
-    @blp.doc(operationId="updateItem")
+    @login_required
+    @blp.doc(operationId="updateItem", security=TOKEN_REQUIRED)
     @blp.arguments(ItemPatch)
     @blp.response(200, ItemSchema, description="The item as updated.")
     @blp.alt_response(400, "BadRequest")
+    @blp.alt_response(401, "Unauthorized")
+    @blp.alt_response(403, "Forbidden")
     @blp.alt_response(404, "NotFound")
     @blp.alt_response(413, "ContentTooLarge")
     @blp.alt_response(415, "UnsupportedMediaType")
     @blp.alt_response(422, "UnprocessableContent")
     def patch(self, changes: dict[str, Any], item_id: int) -> Item:
         """Change only the fields given; `description` null clears it; `{}` changes nothing."""
-        item = get_item_or_404(item_id)
+        item = get_item(item_id)
         item.apply(changes)
         db.session.commit()
         return item
 
     # endregion
     # region: delete
-    @blp.doc(operationId="deleteItem")
+    @login_required
+    @blp.doc(operationId="deleteItem", security=TOKEN_REQUIRED)
     @blp.response(204, description="The item was deleted; the body is empty.")
+    @blp.alt_response(401, "Unauthorized")
+    @blp.alt_response(403, "Forbidden")
     @blp.alt_response(404, "NotFound")
     def delete(self, item_id: int) -> Response:
         """Delete an item."""
-        db.session.delete(get_item_or_404(item_id))
+        db.session.delete(get_item(item_id))
         db.session.commit()
         response = Response(status=204)
         del response.headers["Content-Type"]  # werkzeug default: text/html even on an empty 204; contract: none

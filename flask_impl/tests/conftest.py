@@ -1,5 +1,9 @@
 """Each test gets a fresh app on a database made by the migrations: SQLite, then PostgreSQL.
 
+``client`` sends the bearer token of a user, ``owner``, made for the test; ``anonymous`` sends none. Users
+are made in the database with one password hash computed once (Werkzeug's scrypt takes a fifth of a second
+on purpose) and their tokens signed directly; tests/test_auth.py goes through ``POST /users`` and ``/token``.
+
 PostgreSQL: a uniquely named database is created through ``TEST_POSTGRES_URL`` (an admin connection,
 default ``postgresql://postgres@127.0.0.1:5432/postgres``) and dropped at the end. Where none answers,
 those tests are skipped, except with ``CI=true``, where that fails the run.
@@ -11,6 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,15 +28,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 from psycopg import sql
 from sqlalchemy import Connection, MetaData, inspect, text
+from werkzeug.security import generate_password_hash
 
+from items_flask import auth
 from items_flask.app import create_app
 from items_flask.config import sqlalchemy_url
 from items_flask.db import db
+from items_flask.models import User
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 #: flask_impl/migrations, wherever pytest runs from (Flask-Migrate's default is relative to the working directory).
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 HEAD = ScriptDirectory(MIGRATIONS).get_current_head()
+SECRET_KEY = "the tests' own secret key"
+PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +67,7 @@ def postgres_url() -> Iterator[str]:
 def sqlite_at_head(tmp_path_factory) -> Path:
     """A SQLite file migrated to head once; each test gets a copy."""
     path = tmp_path_factory.mktemp("template") / "items.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": SECRET_KEY})
     with app.app_context():
         flask_migrate.upgrade(MIGRATIONS)
         db.engine.dispose()
@@ -110,7 +120,8 @@ def make_app(database_url: str) -> Iterator:
     apps: list[Flask] = []
 
     def make(revision: str | None = "head", **config) -> Flask:
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url), **config})
+        uri = sqlalchemy_url(database_url)
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": SECRET_KEY, **config})
         if not apps:
             with app.app_context():
                 migrate_fresh(revision)
@@ -128,8 +139,59 @@ def app(make_app) -> Flask:
     return make_app()
 
 
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    """The hash of ``PASSWORD``, computed once."""
+    return generate_password_hash(PASSWORD)
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def bearer(app: Flask, user_id: int) -> str:
+    """A token for user ``user_id``, signed as ``POST /token`` signs it (no database needed)."""
+    with app.app_context():
+        return auth.serializer().dumps(user_id)
+
+
+def add_user(app: Flask, username: str, password_hash: str) -> Account:
+    """A user stored straight into ``app``'s database, and its ``Account`` with a token."""
+    with app.app_context():
+        user = User(username=username, password_hash=password_hash)
+        db.session.add(user)
+        db.session.commit()
+        return Account(user.id, username, bearer(app, user.id))
+
+
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
+def make_user(app: Flask, password_hash: str):
+    """Make a user whose password is ``PASSWORD``; returns its ``Account`` with a token."""
+    return lambda username: add_user(app, username, password_hash)
+
+
+@pytest.fixture
+def owner(make_user) -> Account:
+    return make_user("owner")
+
+
+@pytest.fixture
+def client(app: Flask, owner: Account) -> FlaskClient:
+    """A client that sends ``owner``'s token."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = owner.headers["Authorization"]
+    return client
+
+
+@pytest.fixture
+def anonymous(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
