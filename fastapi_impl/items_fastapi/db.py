@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import make_url
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 # region: model
@@ -39,6 +39,14 @@ def engine_options(url: str) -> dict[str, Any]:
     }
 
 
+def enforce_foreign_keys(connection: Any, record: Any) -> None:
+    """Each new SQLite connection checks foreign keys (items.owner_id), as PostgreSQL always does."""
+    # SQLite default: foreign keys parsed but not enforced, per connection (PRAGMA foreign_keys = OFF).
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
 @asynccontextmanager
 async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """An engine for ``url`` (a SQLAlchemy URL, config.py), its every connection closed at the end.
@@ -49,7 +57,11 @@ async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSessi
     never alters one). On a database not migrated yet, a request that reads the table is a 500.
     """
     # FastAPI's SQL tutorial default: create_all in the lifespan; here: none, the migrations make the tables.
-    engine = create_async_engine(url, **engine_options(url))
+    # SQLAlchemy default: an error's message (and so a logged traceback) shows the statement's parameters, a
+    # password hash among them; hide_parameters=True: the statement only.
+    engine = create_async_engine(url, hide_parameters=True, **engine_options(url))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", enforce_foreign_keys)
     try:
         # SQLAlchemy default: attributes expire at commit, so reading one after it would lazy-load (not in async).
         yield async_sessionmaker(engine, expire_on_commit=False)

@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from items_fastapi import docs, problems, schemas
-from items_fastapi.api.routes import items
+from items_fastapi import auth, docs, problems, schemas
+from items_fastapi.api.routes import items, login, users
 from items_fastapi.config import get_settings
 from items_fastapi.db import open_database
 from items_fastapi.middleware import AllowedHosts, RequestLineLimit
@@ -35,7 +35,7 @@ app = FastAPI(
     summary=settings.summary,
     license_info={"name": "MIT", "identifier": "MIT"},
     servers=[{"url": "/"}],
-    openapi_tags=[{"name": "items"}],
+    openapi_tags=[{"name": "items"}, {"name": "accounts"}],
     lifespan=lifespan,
     # endregion
     # region: docs
@@ -49,6 +49,7 @@ app = FastAPI(
 # region: errors
 app.add_exception_handler(RequestValidationError, problems.validation_problem)
 app.add_exception_handler(StarletteHTTPException, problems.http_problem)
+app.add_exception_handler(auth.TokenRequestError, problems.token_problem)  # RFC 6749 §5.2's error member
 for database_fault in problems.DATABASE_FAULTS:
     app.add_exception_handler(database_fault, problems.database_problem)
 app.add_exception_handler(Exception, problems.unexpected_problem)
@@ -58,6 +59,8 @@ app.add_exception_handler(Exception, problems.unexpected_problem)
 app.add_middleware(AllowedHosts, allowed_hosts=settings.allowed_hosts)
 app.add_middleware(RequestLineLimit)
 app.include_router(items.router)
+app.include_router(users.router)
+app.include_router(login.router)
 app.include_router(docs.router)
 app.mount(docs.ASSETS_URL, docs.assets, name="docs-assets")
 

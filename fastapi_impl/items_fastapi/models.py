@@ -1,4 +1,4 @@
-"""Persistence: the ``items`` table as a SQLAlchemy 2.0 typed declarative model.
+"""Persistence: the ``users`` and ``items`` tables as SQLAlchemy 2.0 typed declarative models.
 
 Also the pieces of SQL that must mean the same on SQLite and PostgreSQL: title order by code point,
 a substring match that folds the ASCII letters only, and "no NUL character". The table itself is
@@ -19,6 +19,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Double,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
@@ -93,6 +94,27 @@ def _postgresql_no_nul(element: no_nul, compiler: SQLCompiler, **kw: Any) -> str
     return "true"  # PostgreSQL's text cannot hold a NUL at all: the type refuses it, so nothing is left to check
 
 
+# endregion
+# region: auth
+class username_characters(GenericFunction[bool]):
+    """True when a text holds only ``A-Z a-z 0-9 . @ + _ -`` (the username rule, schemas.py); NULL for NULL."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(username_characters, "sqlite")
+def _sqlite_username_characters(element: username_characters, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses, **kw)} NOT GLOB '*[^-A-Za-z0-9.@+_]*'"  # GLOB compares code points
+
+
+@compiles(username_characters, "postgresql")
+def _postgresql_username_characters(element: username_characters, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses, **kw)} ~ '^[-A-Za-z0-9.@+_]*$'"  # ranges by code point, any locale
+
+
+# endregion
+# region: model
 class Base(DeclarativeBase):
     # Every constraint named, but the primary key: it keeps the name revision 1 found (items_pkey on PostgreSQL).
     # SQLAlchemy default: no naming convention (unnamed, or the database's name); here: names a migration can use.
@@ -106,6 +128,30 @@ class Base(DeclarativeBase):
     )
 
 
+# endregion
+# region: auth
+class User(Base):
+    """An account: ``username`` unique, compared exactly (``Alice`` is not ``alice``); the password as a hash only."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        # The username rule the API enforces (schemas.py), kept by the database too, like the items' bounds.
+        CheckConstraint("length(username) BETWEEN 1 AND 150", name="username_length"),
+        CheckConstraint(username_characters(column("username")), name="username_characters"),
+        # SQLite default: a deleted highest id is handed out again, and the tokens of the user who had it with it
+        # (a token names its user by id); here: never (AUTOINCREMENT). PostgreSQL's sequence never does.
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    # Unique (uq_users_username): a taken name is a 409, even for two sign-ups at the same instant.
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    #: pwdlib's PHC string (``$argon2id$v=19$m=...``); never in an answer or a log line.
+    hashed_password: Mapped[str] = mapped_column(String(255))
+
+
+# endregion
+# region: model
 class Item(Base):
     __tablename__ = "items"
     __table_args__ = (
@@ -131,6 +177,22 @@ class Item(Base):
     quantity: Mapped[int] = mapped_column(Integer())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # endregion
+    # region: auth
+    # The creator; NULL for the items that predate accounts (migration 3 leaves them so). Indexed: ?owner=.
+    owner_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), ForeignKey("users.id"), index=True
+    )
+    # SQLAlchemy default: lazy="select", a query when item.owner is first read, which asyncio cannot do
+    # implicitly; here: the owner joined into every SELECT of items (one LEFT OUTER JOIN, no extra round trip).
+    owner: Mapped[User | None] = relationship(lazy="joined")
+
+    def owned_by(self, user: User) -> bool:
+        """Whether ``user`` created this item; an item with no owner (it predates accounts) is nobody's."""
+        return self.owner_id is not None and self.owner_id == user.id
+
+    # endregion
+    # region: model
 
     @classmethod
     def new(cls, **fields: Any) -> Item:

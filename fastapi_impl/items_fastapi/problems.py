@@ -1,9 +1,9 @@
 """Every error as RFC 9457 problem details (``application/problem+json``), and the codes of a 422.
 
 FastAPI answers errors with ``{"detail": ...}`` as ``application/json``: a 422 lists Pydantic's
-errors, Starlette's ``HTTPException`` (404, 405, and the 400/413/415 of json_body.py) carries a
-string, and an unexpected exception is a plain-text 500. The handlers below, registered in main.py,
-answer all of them as problems; ``Problem`` and ``problem_responses`` document the same in the
+errors, Starlette's ``HTTPException`` (404, 405, the 400/413/415 of json_body.py, the 401/403/409 of
+the accounts) carries a string, and an unexpected exception is a plain-text 500. The handlers below,
+registered in main.py, answer all of them as problems; ``Problem`` and ``problem_responses`` document the same in the
 OpenAPI document.
 """
 
@@ -123,9 +123,36 @@ async def validation_problem(request: Request, exc: RequestValidationError) -> R
 
 
 async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
-    # FastAPI default: {"detail": exc.detail} as application/json; contract: problem+json, headers (Allow) kept.
+    # FastAPI default: {"detail": exc.detail} as application/json; contract: problem+json, headers (Allow,
+    # WWW-Authenticate) kept.
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else title(exc.status_code)
     return problem(exc.status_code, detail, headers=exc.headers)
+
+
+# endregion
+# region: auth
+TokenErrorCode = Literal["invalid_request", "unsupported_grant_type", "invalid_grant"]
+
+
+class TokenProblem(Problem):
+    """A 400 of ``POST /token``: a problem with RFC 6749 §5.2's ``error`` member."""
+
+    error: TokenErrorCode
+
+
+async def token_problem(request: Request, exc: Any) -> Response:
+    """``auth.TokenRequestError`` as a problem carrying its RFC 6749 §5.2 ``error``.
+
+    FastAPI's template default: 400 ``{"detail": "Incorrect email or password"}``, and
+    OAuth2PasswordRequestForm's 422 for a missing field; contract: 400 problem+json with ``error``.
+    """
+    # FastAPI default: {"detail": exc.detail} like any HTTPException; contract: a problem with RFC 6749's error.
+    body = TokenProblem(type="about:blank", title=title(400), status=400, detail=exc.detail, error=exc.error)
+    return ProblemResponse(body.model_dump(mode="json", exclude_unset=True), status_code=400)
+
+
+# endregion
+# region: errors
 
 
 def database_unreachable(exc: Exception) -> bool:
@@ -142,6 +169,8 @@ def database_unreachable(exc: Exception) -> bool:
         return True
     if not isinstance(exc, sqlalchemy_errors.DBAPIError):
         return False
+    if getattr(exc.orig, "sqlite_errorname", None) == "SQLITE_ERROR":
+        return False  # SQLite's OperationalError for a SQL error (no such table): the program's, as on PostgreSQL
     sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
     return (
         exc.connection_invalidated
@@ -175,10 +204,23 @@ async def unexpected_problem(request: Request, exc: Exception) -> Response:
 # region: docs
 RESPONSE_DESCRIPTIONS = {
     400: "The body is not JSON (RFC 8259), or not a JSON object.",
+    401: "No credentials where a token is needed, or a token that is not valid "
+    '(then `error="invalid_token"` in the challenge).',
+    403: "The token's user does not own the item.",
     404: "No such item, or `item_id` is not a positive integer.",
+    409: "The username is taken.",
     413: "The body is larger than 1 MiB.",
     415: "The body's `Content-Type` is not `application/json`.",
     422: "Well-formed JSON that breaks the schema, or a bad query parameter.",
+}
+RESPONSE_HEADERS = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "RFC 6750 §3's challenge, with the realm.",
+            "required": True,
+            "schema": {"type": "string", "pattern": '^Bearer realm="items"(, error="invalid_token")?$'},
+        }
+    }
 }
 
 
@@ -190,11 +232,28 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: problem_response_doc(status) for status in statuses}
 
 
-def problem_response_doc(status: int) -> dict[str, Any]:
+def problem_response_doc(
+    status: int, description: str | None = None, properties: dict[str, Any] | None = None, required: tuple = ()
+) -> dict[str, Any]:
+    """One status as a problem; ``properties`` and ``required`` name members beyond RFC 9457's (``error``)."""
     errors = {"required": ["errors"]} if status == 422 else {"not": {"required": ["errors"]}}
-    constants = {"properties": {"title": {"const": title(status)}, "status": {"const": status}}, **errors}
+    members = {"title": {"const": title(status)}, "status": {"const": status}, **(properties or {})}
+    constants = {"properties": members, **({"required": list(required)} if required else {}), **errors}
     schema = {"allOf": [{"$ref": "#/components/schemas/Problem"}, constants]}
-    return {"description": RESPONSE_DESCRIPTIONS[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+    doc = {"description": description or RESPONSE_DESCRIPTIONS[status], "content": {PROBLEM_JSON: {"schema": schema}}}
+    if status in RESPONSE_HEADERS:
+        doc["headers"] = RESPONSE_HEADERS[status]
+    return doc
+
+
+def token_error_response() -> dict[str, Any]:
+    """The 400 of ``POST /token``: a problem with RFC 6749 §5.2's ``error`` member (``TokenProblem``)."""
+    description = (
+        "RFC 6749 §5.2: `invalid_request` (a parameter missing, empty or repeated), `unsupported_grant_type`, "
+        "or `invalid_grant` (unknown user or wrong password, one answer for both); or a body that is not a form."
+    )
+    error = {"type": "string", "enum": list(TokenErrorCode.__args__)}
+    return problem_response_doc(400, description, {"error": error}, required=("error",))
 
 
 def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
@@ -204,7 +263,7 @@ def document_problems(openapi: dict[str, Any]) -> dict[str, Any]:
     ``HTTPValidationError`` to every operation with parameters. Here ``Problem`` (and ``FieldError``)
     join the components, where problem_responses refers to them, and FastAPI's 422 goes: the operations
     that can answer 422 say so with problem_responses; on the others only ``item_id`` could fail, and
-    ItemIdConvertor makes that a 404 before validation.
+    routing.IdConvertor makes that a 404 before validation.
     """
     for operations in openapi["paths"].values():
         for operation in operations.values():

@@ -96,6 +96,28 @@ Timestamp = Annotated[
     ),
 ]
 Sort = Literal["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
+# endregion
+# region: auth
+MAX_USERNAME = 150
+Username = Annotated[
+    StrictStr,
+    Field(
+        min_length=1,
+        max_length=MAX_USERNAME,
+        # Pydantic's default regex engine (Rust's): $ is the end of the text, so "alice\n" does not match.
+        pattern=r"^[A-Za-z0-9.@+_-]+$",
+        description="1 to 150 of `A-Z a-z 0-9 . @ + _ -` (Django's ASCII username rule), compared exactly.",
+    ),
+]
+Password = Annotated[
+    StrictStr,
+    Field(
+        min_length=8,
+        max_length=128,
+        pattern=NO_NUL,
+        description="8 to 128 characters, no NUL; stored only as a hash.",
+    ),
+]
 
 
 # endregion
@@ -146,6 +168,23 @@ class ItemPatch(BaseModel):
     quantity: Quantity = None
 
 
+# endregion
+# region: auth
+def username_of(owner: Any) -> Any:
+    # DRF's tutorial: owner = ReadOnlyField(source="owner.username"); Pydantic reads item.owner, a User or None.
+    return getattr(owner, "username", owner)
+
+
+#: The creator's username, null for an item that predates accounts. Read-only: the request bodies forbid it.
+OwnerName = Annotated[
+    str | None,
+    BeforeValidator(username_of),
+    Field(description="The username of the user who created the item; null for an item that predates accounts."),
+]
+
+
+# endregion
+# region: validation
 class ItemPublic(BaseModel):
     """An item as the API answers with it."""
 
@@ -156,6 +195,7 @@ class ItemPublic(BaseModel):
     description: Description
     price: Price
     quantity: Quantity
+    owner: OwnerName
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -214,6 +254,55 @@ class ItemQuery(BaseModel):
         le=MAX_PRICE,
         description="Keeps items with `price <= max_price`; the same range as a price, 0 allowed.",
     ) = None
+    owner: Annotated[
+        str,
+        Field(
+            max_length=MAX_USERNAME,
+            pattern=NO_NUL,
+            description="Keeps items whose owner has exactly this username (case and all); a name no user has "
+            "matches nothing.",
+        ),
+    ] = None
+
+
+# endregion
+# region: auth
+class UserCreate(BaseModel):
+    """The body of POST /users: a username and a password, nothing else."""
+
+    model_config = ConfigDict(extra="forbid")  # Pydantic default: unknown fields ignored; contract: unknown_field
+
+    username: Username
+    password: Password
+
+
+class UserPublic(BaseModel):
+    """A user as the API answers with it: never the password, nor its hash."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    id: Annotated[int, Field(ge=1)]
+    username: Username
+
+
+class TokenRequest(BaseModel):
+    """The form of POST /token (RFC 6749 §4.3.2), as documented; auth.token_request reads it (RFC 6749 errors)."""
+
+    grant_type: Literal["password"]
+    username: str
+    password: str
+
+
+class Token(BaseModel):
+    """RFC 6749 §5.1's successful answer (no refresh token, no scope)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    access_token: Annotated[str, Field(min_length=1, description="Opaque to clients.")]
+    token_type: Literal["Bearer"]
+    expires_in: Annotated[
+        int, Field(ge=1, description="Seconds the token is valid for (the server's `TOKEN_TTL_SECONDS`).")
+    ]
 
 
 # endregion

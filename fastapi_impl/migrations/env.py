@@ -11,7 +11,7 @@ from sqlalchemy.types import TypeDecorator
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from items_fastapi.config import get_settings
+from items_fastapi.config import DatabaseSettings
 from items_fastapi.models import Base
 
 # this is the Alembic Config object, which provides
@@ -33,9 +33,12 @@ AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_b
 
 
 def get_url() -> str:
-    """DATABASE_URL read by the app's own settings, with its async driver (config.py): the database it serves."""
+    """DATABASE_URL read by the app's own settings, with its async driver (config.py): the database it serves.
+
+    The settings' database part alone (DatabaseSettings): a migration signs no token, so needs no SECRET_KEY.
+    """
     # Alembic default: sqlalchemy.url from alembic.ini; here: the app's settings, as the full-stack template does.
-    return get_settings().sqlalchemy_url
+    return DatabaseSettings().sqlalchemy_url
 
 
 def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:

@@ -7,10 +7,15 @@ migrated, its table emptied before each test.
 PostgreSQL: uniquely named databases are created through ``TEST_POSTGRES_URL`` (an admin connection,
 default ``postgresql://postgres@127.0.0.1:5432/postgres``) and dropped at the end (tests/databases.py).
 Where none answers, those tests are skipped, except with ``CI=true``, where that fails the run.
+
+``client`` sends the token of a user signed up for the test (``owner``); ``anonymous`` sends none.
+``SECRET_KEY`` is set here, before the app is imported: its settings are read then.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,11 +23,29 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from items_fastapi.main import app
-from tests.databases import database_environment, migrate, new_postgres_database, on_database
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))  # one per run, as the contract suite does
+
+from items_fastapi import auth  # noqa: E402  (after SECRET_KEY)
+from items_fastapi.main import app  # noqa: E402
+from tests.databases import database_environment, migrate, new_postgres_database, on_database  # noqa: E402
+from tests.support import sign_up  # noqa: E402
+
+#: Argon2id at its cheapest, for the tests' many sign-ups (0.5 s each with the real parameters on a busy
+#: machine); tests/test_accounts.py checks the real ones, and the contract suite runs with them.
+CHEAP_HASH = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_password_hashes"):
+        return
+    monkeypatch.setattr(auth, "password_hash", CHEAP_HASH)
+    monkeypatch.setattr(auth, "DUMMY_HASH", CHEAP_HASH.hash("dummy"))
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +65,7 @@ def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def empty_items(connection: AsyncConnection) -> None:
-    await connection.execute(text("TRUNCATE items RESTART IDENTITY"))
+    await connection.execute(text("TRUNCATE items, users RESTART IDENTITY"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -58,7 +81,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
 # region: tests
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A database at head with an empty items table, its ids starting from 1."""
+    """A database at head with empty items and users tables, their ids starting from 1."""
     if request.param == "sqlite":
         path = shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), tmp_path / "items.db")
         return f"sqlite:///{path}"
@@ -75,9 +98,18 @@ def database_env(database_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def client(database_env: str) -> Iterator[TestClient]:
+def anonymous(database_env: str) -> Iterator[TestClient]:
+    """A client that sends no credentials."""
     # TestClient default: Host testserver, which ALLOWED_HOSTS does not name; localhost is in its default.
     with TestClient(app, base_url="http://localhost") as client:  # the lifespan: the engine; tables: migrations
+        yield client
+
+
+@pytest.fixture
+def client(database_env: str) -> Iterator[TestClient]:
+    """A client that sends the token of ``owner``, a user signed up for this test: the owner of what it creates."""
+    with TestClient(app, base_url="http://localhost") as client:
+        client.headers.update(sign_up(client, "owner"))
         yield client
 
 

@@ -1,13 +1,18 @@
-"""What every test checks the same way about a problem+json response."""
+"""What every test checks the same way about a problem+json response; signing up and in."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import httpx2
 
 TITLES = {
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
     413: "Content Too Large",
     414: "URI Too Long",
     415: "Unsupported Media Type",
@@ -31,3 +36,13 @@ def assert_problem(response: httpx2.Response, status: int) -> dict:
 
 def error_pairs(response: httpx2.Response) -> set[tuple[str, str]]:
     return {(error["field"], error["code"]) for error in assert_problem(response, 422)["errors"]}
+
+
+def sign_up(client: Any, username: str, password: str = "correct horse") -> dict[str, str]:
+    """Sign ``username`` up, then in: the ``Authorization`` header that carries the user's token."""
+    created = client.post("/users", json={"username": username, "password": password})
+    assert created.status_code == 201, created.text
+    form = {"grant_type": "password", "username": username, "password": password}
+    token = client.post("/token", data=form)
+    assert token.status_code == 200, token.text
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}

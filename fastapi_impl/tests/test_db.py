@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from items_fastapi.config import Settings
 from items_fastapi.main import app
-from tests.support import assert_problem
+from tests.support import assert_problem, sign_up
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,7 @@ def test_unexpected_error_is_a_500_problem_without_trace_and_writes_nothing(data
         raise RuntimeError("secret detail")
 
     with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client:
+        client.headers.update(sign_up(client, "owner"))
         monkeypatch.setattr(AsyncSession, "commit", fail)
         response = client.post("/items", json={"title": "pen", "price": 1})
         body = assert_problem(response, 500)

@@ -8,12 +8,16 @@ import pytest
 
 # The shared spec's operations and the responses each documents.
 OPERATIONS = {
-    ("/items", "get"): ("listItems", {"200", "422"}),
-    ("/items", "post"): ("createItem", {"201", "400", "413", "415", "422"}),
-    ("/items/{item_id}", "get"): ("getItem", {"200", "404"}),
-    ("/items/{item_id}", "put"): ("replaceItem", {"200", "400", "404", "413", "415", "422"}),
-    ("/items/{item_id}", "patch"): ("updateItem", {"200", "400", "404", "413", "415", "422"}),
-    ("/items/{item_id}", "delete"): ("deleteItem", {"204", "404"}),
+    ("/items", "get"): ("listItems", {"200", "401", "422"}),
+    ("/items", "post"): ("createItem", {"201", "400", "401", "413", "415", "422"}),
+    ("/items/{item_id}", "get"): ("getItem", {"200", "401", "404"}),
+    ("/items/{item_id}", "put"): ("replaceItem", {"200", "400", "401", "403", "404", "413", "415", "422"}),
+    ("/items/{item_id}", "patch"): ("updateItem", {"200", "400", "401", "403", "404", "413", "415", "422"}),
+    ("/items/{item_id}", "delete"): ("deleteItem", {"204", "401", "403", "404"}),
+    ("/users", "post"): ("createUser", {"201", "400", "401", "409", "413", "415", "422"}),
+    ("/users/me", "get"): ("getCurrentUser", {"200", "401"}),
+    ("/users/{user_id}", "get"): ("getUser", {"200", "401", "404"}),
+    ("/token", "post"): ("createToken", {"200", "400", "413", "415"}),
 }
 
 

@@ -22,6 +22,7 @@ def test_create_answers_201_with_the_item_and_a_relative_location(client):
         "description": None,
         "price": 1.5,
         "quantity": 0,
+        "owner": "owner",
         "created_at": body["created_at"],
         "updated_at": body["created_at"],
     }

@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from items_fastapi.main import app
 from tests.databases import APP_FOLDER, alembic_config, database_environment, migrate, on_database
+from tests.support import assert_problem, sign_up
 
 REVISION_1 = "66f2fd875581"
+REVISION_2 = "329eb4b3688a"  # the last before accounts
 
 # The items table exactly as models.py declared it before there were migrations (main at 8c1318b), when the
 # app's lifespan made it with create_all: what a database from that time holds.
@@ -113,7 +115,10 @@ def test_the_models_and_the_migrations_agree(database_url):
 
 
 QUANTITY = "    quantity: Mapped[int] = mapped_column(Integer())\n"
-TABLE_ARGS_END = '        {"sqlite_autoincrement": True},\n'
+ITEM_AUTOINCREMENT = (
+    "        # SQLite default: a deleted highest id is handed out again; contract: never (AUTOINCREMENT"
+)
+TABLE_ARGS_END = ITEM_AUTOINCREMENT + ', like a sequence).\n        {"sqlite_autoincrement": True},\n'
 MODEL_CHANGES = {
     # name: [(a line of models.py, what it becomes)], and the words `alembic check` must print then
     "unchanged": ([], []),
@@ -227,12 +232,46 @@ def test_upgrading_from_revision_1_keeps_every_row_and_value(empty_database_url,
                 "description": "",
                 "price": 0.01,
                 "quantity": 7,
+                "owner": None,  # it predates accounts
                 "created_at": "2024-02-29T23:59:59.999999Z",
                 "updated_at": "2026-01-04T12:00:00.000003Z",
             }
+            client.headers.update(sign_up(client, "owner"))
             created = client.post("/items", json={"title": "after the upgrade", "price": 1})
             assert created.json()["id"] == len(ROWS) + 1  # the deleted highest id is still never handed out
             assert client.delete(f"/items/{len(ROWS) + 1}").status_code == 204
+
+
+async def owners_and_tables(connection: AsyncConnection) -> tuple[list, list]:
+    """Each item's owner_id; on SQLite, the tables declared AUTOINCREMENT."""
+    owners = list(await connection.scalars(text("SELECT owner_id FROM items ORDER BY id")))
+    if connection.dialect.name != "sqlite":
+        return owners, []
+    query = "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%' ORDER BY name"
+    return owners, list(await connection.scalars(text(query)))
+
+
+def test_upgrading_to_accounts_keeps_every_item_and_leaves_it_without_owner(empty_database_url):
+    """Revision 3 (users, items.owner_id) on a database holding items: every row kept as it was, each owner NULL,
+    the id counter kept (a SQLite copy of the table); such items are nobody's to change through the API."""
+    url = empty_database_url
+    migrate(url, REVISION_2)
+    before = on_database(url, fill)  # the highest id, len(ROWS), deleted
+    migrate(url)
+    assert on_database(url, stored_rows) == before
+    owners, autoincrement = on_database(url, owners_and_tables)
+    assert owners == [None] * len(before)
+    if url.startswith("sqlite"):
+        assert autoincrement == ["items", "users"]
+    with database_environment(url), TestClient(app, base_url="http://localhost") as client:
+        assert {item["owner"] for item in client.get("/items").json()["items"]} == {None}
+        client.headers.update(sign_up(client, "someone"))
+        assert_problem(client.put("/items/1", json={"title": "mine now?", "price": 1}), 403)
+        assert_problem(client.patch("/items/1", json={}), 403)
+        assert_problem(client.delete("/items/1"), 403)
+        created = client.post("/items", json={"title": "after accounts", "price": 1}).json()
+        assert (created["id"], created["owner"]) == (len(ROWS) + 1, "someone")
+        assert client.get("/items", params={"owner": "someone"}).json()["total"] == 1
 
 
 def test_downgrading_to_revision_1_keeps_every_row_and_the_id_counter(empty_database_url):
@@ -253,7 +292,10 @@ def test_downgrading_to_revision_1_keeps_every_row_and_the_id_counter(empty_data
 
 def test_the_app_creates_no_table_at_startup(empty_database_url):
     """Only the migrations make tables: started on an empty database, the app answers 500 and leaves it empty."""
-    with database_environment(empty_database_url), TestClient(app, raise_server_exceptions=False) as client:
+    with (
+        database_environment(empty_database_url),
+        TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client,
+    ):
         assert client.get("/items").status_code == 500
     assert on_database(empty_database_url, schema_objects) == set()
 

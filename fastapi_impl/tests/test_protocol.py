@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from items_fastapi.api.routes.items import positive_integers_up_to
+from items_fastapi.api.routing import positive_integers_up_to
 from tests.support import assert_problem, error_pairs
 
 JSON = {"content-type": "application/json"}

@@ -1,7 +1,8 @@
-"""The request body, read the contract's way: 415, then 413, then 400, all before FastAPI validates (422).
+"""The request body, read the contract's way: 401, then 415, 413 and 400, all before FastAPI validates (422).
 
 FastAPI's documented knob for how a body is read is a custom ``APIRoute`` class with its own
-``Request`` ("Custom Request and APIRoute class"); the items router uses ``JSONBodyRoute``.
+``Request`` ("Custom Request and APIRoute class"); the items and users routers use ``JSONBodyRoute``.
+``BodyRequest`` alone reads the form of ``POST /token`` (login.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
+from items_fastapi.api import deps
 from items_fastapi.config import MAX_BODY_SIZE
 from items_fastapi.schemas import integer_literal
 
@@ -40,13 +42,21 @@ def content_codings(request: Request) -> list[str]:
     return [coding for coding in codings if coding not in {"", "identity"}]
 
 
-class JSONBodyRequest(Request):
-    """A request whose body is read at most ``MAX_BODY_SIZE`` bytes deep and parsed as strict JSON."""
+def media_type(request: Request) -> str:
+    """The media type of ``Content-Type``, lowercased, without its parameters (a charset, say); "" without one."""
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+class BodyRequest(Request):
+    """A request whose body is read at most ``MAX_BODY_SIZE`` bytes deep, and never content-coded."""
 
     async def body(self) -> bytes:
         # Starlette default: no limit. FastAPI's max_body_size answers 413 in plain text, in place of any
         # answer (a 415 too) to a request that announces a larger body; contract: problem+json, 415 first.
         if not hasattr(self, "_body"):
+            # Starlette default: Content-Encoding ignored (gzip bytes read as they are); RFC 9110 §15.5.16: 415.
+            if content_codings(self):
+                raise HTTPException(415, "The body must not be content-coded: Content-Encoding identity only.")
             announced = self.headers.get("content-length", "")
             if announced.isdigit() and int(announced) > MAX_BODY_SIZE:
                 raise HTTPException(413, "The body is larger than 1 MiB.")
@@ -63,17 +73,17 @@ class JSONBodyRequest(Request):
             self._body = b"".join(chunks)
         return self._body
 
+
+class JSONBodyRequest(BodyRequest):
+    """A request whose body is read as ``BodyRequest`` reads it, then parsed as strict JSON."""
+
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             # FastAPI default: a body of another media type (or none) is validated as bytes, a 422; contract: 415.
             # (FastAPI also reads application/*+json as JSON.) A charset parameter is ignored: JSON is UTF-8.
-            media_type = self.headers.get("content-type", "").partition(";")[0].strip().lower()
-            if media_type != "application/json":
+            if media_type(self) != "application/json":
                 raise HTTPException(415, "The body's Content-Type must be application/json.")
-            # Starlette default: Content-Encoding ignored (gzip bytes read as they are); RFC 9110 §15.5.16: 415.
-            if content_codings(self):
-                raise HTTPException(415, "The body must not be content-coded: Content-Encoding identity only.")
-            body = await self.body()
+            body = await self.body()  # 415 for a content coding, then 413
             try:
                 # json.loads default: NaN, Infinity and -Infinity are numbers; RFC 8259 (so the contract): 400.
                 document = json.loads(
@@ -96,18 +106,35 @@ class JSONBodyRequest(Request):
 
 
 class JSONBodyRoute(APIRoute):
-    """A path operation that takes a body reads it through ``JSONBodyRequest`` before anything else."""
+    """A path operation that takes a body checks its credentials (401), then reads the body through
+    ``JSONBodyRequest`` (415, 413, 400), before FastAPI solves its dependencies and validates the body (422)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
         if self.body_field is None:
             return handle
+        # endregion
+        # region: auth
+        reads_token = deps.depends_on(self.dependant, deps.get_optional_user)
+        needs_user = deps.depends_on(self.dependant, deps.get_current_user)
 
         async def handle_json_body(request: Request) -> Response:
             request = JSONBodyRequest(request.scope, request.receive)
-            await request.json()  # 415, 413 or 400 here; FastAPI then validates the parsed object (422)
+            # FastAPI default: the body is read (415, 413, 400 here) before any dependency runs, so CurrentUser's
+            # 401 came after them; contract: 401 first, and no body of an anonymous client is read.
+            user_id = await deps.check_credentials(request, required=needs_user) if reads_token else None
+            try:
+                await request.json()  # 415, 413 or 400 here; FastAPI then validates the parsed object (422)
+            except HTTPException:
+                if user_id is not None:
+                    # A well-signed token whose user is gone is a 401 too, before the body's error; looked up
+                    # only here, as the dependency looks it up again for a body that is fine.
+                    await deps.check_user_exists(request, user_id)
+                raise
             return await handle(request)
 
+        # endregion
+        # region: validation
         return handle_json_body
 
 

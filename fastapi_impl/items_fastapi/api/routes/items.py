@@ -1,61 +1,36 @@
 """HTTP: the six path operations on /items and /items/{item_id}, HEAD, and the answer to any other method.
 
 FastAPI validates the query string and the body before an operation runs, so ``PUT /items/999`` with an
-invalid body is a 422, and only a valid one reaches the 404 of an unknown item.
+invalid body is a 422, and only a valid one reaches the 404 of an unknown item, then the 403 of another
+user's item. Reads are public (a token, if sent, must be valid); writes need one (``CurrentUser``).
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
-from fastapi.routing import APIRoute
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import ColumnElement, func, select
-from starlette.convertors import Convertor, register_url_convertor
-from starlette.exceptions import HTTPException
-from starlette.types import Receive, Scope, Send
 
-from items_fastapi.api.deps import SessionDep, get_item_or_404
+from items_fastapi.api import routing
+from items_fastapi.api.deps import (
+    ANONYMOUS_TOO,
+    CurrentUser,
+    SessionDep,
+    get_item_or_404,
+    get_optional_user,
+    get_own_item,
+)
 from items_fastapi.api.json_body import JSONBodyRoute
-from items_fastapi.models import Item
+from items_fastapi.models import Item, User
 from items_fastapi.problems import problem_responses
 from items_fastapi.schemas import ItemCreate, ItemPage, ItemPatch, ItemPublic, ItemQuery
 
-
-# region: validation
-def positive_integers_up_to(limit: int) -> str:
-    """A regular expression for the ASCII decimal numbers 1 to ``limit`` (leading zeros allowed)."""
-    digits = str(limit)
-    # Fewer digits than limit has, or as many with a smaller digit where they first differ, or limit itself.
-    shorter = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
-    smaller_at = [
-        f"{digits[:at]}[{int(at == 0)}-{int(digit) - 1}][0-9]{{{len(digits) - at - 1}}}"
-        for at, digit in enumerate(digits)
-        if int(digit) > int(at == 0)
-    ]
-    return f"0*(?:{'|'.join([*shorter, *smaller_at, digits])})"
-
-
-class ItemIdConvertor(Convertor[int]):
-    """``{item_id:item_id}``: a positive int64 in ASCII digits; anything else is no route at all (404)."""
-
-    # Starlette default (int): [0-9]+, so 0 and ids beyond int64 reach the operation; contract: 404 first.
-    regex = positive_integers_up_to(2**63 - 1)
-
-    def convert(self, value: str) -> int:
-        return int(value)
-
-    def to_string(self, value: int) -> str:
-        return str(value)
-
-
-register_url_convertor("item_id", ItemIdConvertor())
-# endregion
 # region: wiring
 router = APIRouter(tags=["items"], route_class=JSONBodyRoute)  # FastAPI default: APIRoute, see json_body.py
 
 COLLECTION = "/items"
-ITEM = "/items/{item_id:item_id}"
+ITEM = "/items/{item_id:id}"  # routing.IdConvertor
 # endregion
 # region: validation
 ItemId = Annotated[
@@ -97,6 +72,8 @@ def filters(query: ItemQuery) -> list[ColumnElement[bool]]:
         where.append(Item.price >= query.min_price)
     if query.max_price is not None:
         where.append(Item.price <= query.max_price)
+    if query.owner is not None:
+        where.append(Item.owner.has(User.username == query.owner))  # exact: Alice is not alice
     return where
 
 
@@ -111,7 +88,9 @@ def order_by(sort: str) -> tuple[ColumnElement[Any], ...]:
     summary="List items, filtered, sorted and paginated.",
     response_model=ItemPage,
     response_description="One page of the items that match the filters.",
-    responses=problem_responses(422),
+    responses=problem_responses(401, 422),
+    dependencies=[Depends(get_optional_user)],  # public, but a token sent must be valid (401 invalid_token)
+    openapi_extra=ANONYMOUS_TOO,
 )
 async def list_items(query: Annotated[ItemQuery, Query()], session: SessionDep) -> dict[str, Any]:
     where = filters(query)
@@ -127,14 +106,15 @@ async def list_items(query: Annotated[ItemQuery, Query()], session: SessionDep) 
 @router.post(
     COLLECTION,
     operation_id="createItem",
-    summary="Create an item.",
+    summary="Create an item; its owner is the user the token names.",
     status_code=201,  # FastAPI default: 200
     response_model=ItemPublic,
     response_description="The item was created.",
-    responses={201: {"headers": LOCATION, "links": LINKS}, **problem_responses(400, 413, 415, 422)},
+    responses={201: {"headers": LOCATION, "links": LINKS}, **problem_responses(400, 401, 413, 415, 422)},
 )
-async def create_item(fields: ItemCreate, session: SessionDep, response: Response) -> Item:
-    item = Item.new(**fields.model_dump())
+async def create_item(user: CurrentUser, fields: ItemCreate, session: SessionDep, response: Response) -> Item:
+    # DRF's tutorial: perform_create(serializer) saves owner=request.user; here the dependency's user.
+    item = Item.new(**fields.model_dump(), owner=user)
     session.add(item)
     await session.commit()
     response.headers["Location"] = router.url_path_for("get_item", item_id=item.id)
@@ -149,7 +129,9 @@ async def create_item(fields: ItemCreate, session: SessionDep, response: Respons
     summary="Read one item.",
     response_model=ItemPublic,
     response_description="The item.",
-    responses=problem_responses(404),
+    responses=problem_responses(401, 404),
+    dependencies=[Depends(get_optional_user)],  # public, but a token sent must be valid (401 invalid_token)
+    openapi_extra=ANONYMOUS_TOO,
 )
 async def get_item(item_id: ItemId, session: SessionDep) -> Item:
     return await get_item_or_404(session, item_id)
@@ -163,10 +145,10 @@ async def get_item(item_id: ItemId, session: SessionDep) -> Item:
     summary="Replace an item; optional fields left out go back to their defaults.",
     response_model=ItemPublic,
     response_description="The item as replaced.",
-    responses=problem_responses(400, 404, 413, 415, 422),
+    responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
 )
-async def replace_item(item_id: ItemId, fields: ItemCreate, session: SessionDep) -> Item:
-    item = await get_item_or_404(session, item_id)
+async def replace_item(user: CurrentUser, item_id: ItemId, fields: ItemCreate, session: SessionDep) -> Item:
+    item = await get_own_item(session, item_id, user)  # the owner stays: not a field of ItemCreate
     item.change(**fields.model_dump())
     await session.commit()
     return item
@@ -178,10 +160,10 @@ async def replace_item(item_id: ItemId, fields: ItemCreate, session: SessionDep)
     summary="Change only the fields given; `description` null clears it; `{}` changes nothing.",
     response_model=ItemPublic,
     response_description="The item as updated.",
-    responses=problem_responses(400, 404, 413, 415, 422),
+    responses=problem_responses(400, 401, 403, 404, 413, 415, 422),
 )
-async def update_item(item_id: ItemId, changes: ItemPatch, session: SessionDep) -> Item:
-    item = await get_item_or_404(session, item_id)
+async def update_item(user: CurrentUser, item_id: ItemId, changes: ItemPatch, session: SessionDep) -> Item:
+    item = await get_own_item(session, item_id, user)
     item.change(**changes.model_dump(exclude_unset=True))
     await session.commit()
     return item
@@ -196,48 +178,14 @@ async def update_item(item_id: ItemId, changes: ItemPatch, session: SessionDep) 
     status_code=204,
     response_class=Response,  # FastAPI default: JSONResponse, which labels even an empty 204 application/json
     response_description="The item was deleted; the body is empty.",
-    responses=problem_responses(404),
+    responses=problem_responses(401, 403, 404),
 )
-async def delete_item(item_id: ItemId, session: SessionDep) -> None:
-    await session.delete(await get_item_or_404(session, item_id))
+async def delete_item(user: CurrentUser, item_id: ItemId, session: SessionDep) -> None:
+    await session.delete(await get_own_item(session, item_id, user))
     await session.commit()
 
 
 # endregion
 # region: errors
-class OtherMethods:
-    """An ASGI app for the methods no operation on ``path`` defines: 405, or 204 for ``OPTIONS``, with ``Allow``.
-
-    An app rather than a function, so that Starlette routes every method to it (a function gets GET only).
-    """
-
-    def __init__(self, path: str) -> None:
-        operations = [route for route in router.routes if isinstance(route, APIRoute) and route.path == path]
-        self.allow = ", ".join(sorted(method for route in operations for method in route.methods))
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["method"] != "OPTIONS":
-            raise HTTPException(405, headers={"Allow": self.allow})
-        await Response(status_code=204, headers={"Allow": self.allow})(scope, receive, send)
-
-
-# FastAPI default: an APIRoute takes only the methods it is given, so HEAD is a 405; RFC 9110 §9.3.2 (so the
-# contract): HEAD answers as GET, without the body (uvicorn sends none). A HEAD route beside each GET one, left
-# out of the document: the spec defines no HEAD operation (methods=["GET", "HEAD"] would document one).
-for get in [route for route in router.routes if isinstance(route, APIRoute) and "GET" in route.methods]:
-    router.add_api_route(
-        get.path,
-        get.endpoint,
-        methods=["HEAD"],
-        response_model=get.response_model,
-        status_code=get.status_code,
-        name=f"{get.name}_head",
-        include_in_schema=False,
-    )
-
-# Starlette default: a 405 whose Allow names the methods of the first route on the path only (GET alone
-# for /items), and OPTIONS is a 405 like any other; contract: Allow names every method, OPTIONS is a 204.
-# The router falls back on a route that takes every method, added after the operations.
-for path in (COLLECTION, ITEM):
-    router.add_route(path, OtherMethods(path), include_in_schema=False)
+routing.finish(router)  # HEAD beside GET; 405 with Allow, and OPTIONS 204, for every other method
 # endregion
