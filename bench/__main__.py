@@ -13,6 +13,7 @@ unfiltered run writes docs/; the others write to .nox/bench-out/ (or ``--out``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -85,7 +86,7 @@ def main(argv: list[str]) -> int:
     impls = implementations.discover()
     timing = matrix.QUICK if args.quick else matrix.FULL
     if args.window:
-        timing = matrix.Timing(args.window, timing.drain, timing.warmup)
+        timing = dataclasses.replace(timing, window=args.window)
     runs = select(matrix.plan(impls, args.quick), args)
     skipped = postgres_missing() if any(r.db in matrix.POSTGRES for r in runs) else None
     if skipped:
@@ -151,6 +152,7 @@ def main(argv: list[str]) -> int:
             for key, t in matrix.targets(impls).items()
         },
         "results": bench.results,
+        "logins": bench.logins,
     }
     assets.mkdir(parents=True, exist_ok=True)
     (assets / "results.json").write_text(json.dumps(data, indent=1) + "\n")

@@ -16,7 +16,11 @@ The full run must end within 20 minutes on a 2-core machine, so the matrix is no
 - raw-driver ceilings on the production configurations: GET one at every concurrency, the other scenarios
   at 64, both databases;
 - slow database (PostgreSQL behind a proxy adding a fixed delay to each answer): GET one at every
-  concurrency for the async and the sync implementations and both raw ceilings.
+  concurrency for the async and the sync implementations and both raw ceilings;
+- authentication: wherever an implementation (in any configuration) runs GET one, it also runs GET one
+  with the bench user's bearer token (`get-auth`), at the same concurrency on the same database, right
+  after; the ceilings and hello apps have no accounts. Logins (`POST /token`) are not loaded: each start of
+  a production server on SQLite or PostgreSQL times ten sequential ones before its loads.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ CONCURRENCY = (1, 16, 64, 256)
 CORES = os.cpu_count() or 1
 HEADLINE_C = 64
 DATA_SCENARIOS = ("get", "list", "post", "mixed")
+AUTH_SCENARIO = "get-auth"  # GET one with a token: beside every GET one of a target with accounts
 SLOW_DB = "postgres-slow"
 DATABASES = ("sqlite", "postgres", SLOW_DB)
 POSTGRES = ("postgres", SLOW_DB)
@@ -42,10 +47,11 @@ class Timing:
     window: float  # seconds measured per run
     drain: float  # at most this many seconds more for a run that writes (it ends once all is answered)
     warmup: float  # seconds of GET load after start and seed, not measured
+    logins: int = 10  # sequential POST /token timed at each start of a production server (not the slow database)
 
 
 FULL = Timing(window=3.0, drain=10.0, warmup=1.0)
-QUICK = Timing(window=1.0, drain=5.0, warmup=0.5)
+QUICK = Timing(window=1.0, drain=5.0, warmup=0.5, logins=3)
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,29 @@ def targets(impls: dict[str, implementations.Implementation]) -> dict[str, serve
     return found
 
 
+def with_auth(runs: list[Run], production_only: bool = False) -> list[Run]:
+    """``runs`` with, right after each GET one of a target with accounts, the same run with a token
+    (``production_only``: of the production servers, not on the slow database, as the quick run does)."""
+    out: list[Run] = []
+    for run in runs:
+        out.append(run)
+        wanted = not production_only or (run.target.production and run.db != SLOW_DB)
+        if run.scenario == "get" and run.target.accounts and wanted:
+            out.append(Run(run.target, run.db, AUTH_SCENARIO, run.concurrency))
+    return out
+
+
 def plan(impls: dict[str, implementations.Implementation], quick: bool) -> list[Run]:
+    """The full run (the module's docstring), or the quick one, CI's smoke test: every kind of target once
+    at 16 connections. That is each implementation under its production server with every scenario
+    (`get-auth` included; the production servers alternate between SQLite and PostgreSQL), Django's ASGI
+    app, a second server of each interface, a hello app of each interface, the bare ceilings of the
+    production configurations, a raw ceiling on each database, and the slow database for FastAPI and Flask;
+    three logins timed per production server instead of ten."""
+    return with_auth(_plan(impls, quick), production_only=quick)
+
+
+def _plan(impls: dict[str, implementations.Implementation], quick: bool) -> list[Run]:
     every = targets(impls)
     by_role = {
         role: [t for t in every.values() if t.role == role] for role in ("impl", "second", "hello", "bare", "raw")
@@ -166,5 +194,9 @@ def plan(impls: dict[str, implementations.Implementation], quick: bool) -> list[
 def estimate(runs: list[Run], timing: Timing) -> float:
     """Seconds the plan takes: the load itself, plus a start (server, seed, warm-up) per target and database."""
     load = sum(timing.window + 0.6 + (0.3 if SCENARIOS[r.scenario].writes else 0) for r in runs)
-    groups = {(r.target.key, r.db) for r in runs}  # a start with a database (create, prepare, seed) takes longer
-    return load + sum((7.0 if db != "-" else 3.0) + timing.warmup for _, db in groups)
+    groups = {(r.target.key, r.db): r.target for r in runs}  # a start with a database takes longer
+    starts = sum((7.0 if db != "-" else 3.0) + timing.warmup for _, db in groups)
+    # With accounts: a sign-up and a login (two password hashes); a production server also times its logins.
+    signups = sum(1.0 for t in groups.values() if t.accounts)
+    logins = sum(0.4 * timing.logins for (_, db), t in groups.items() if t.accounts and t.production and db != SLOW_DB)
+    return load + starts + signups + logins

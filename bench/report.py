@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import charts
-from bench.matrix import CONCURRENCY, DATA_SCENARIOS, HEADLINE_C, SLOW_DB
+from bench.matrix import AUTH_SCENARIO, CONCURRENCY, DATA_SCENARIOS, HEADLINE_C, SLOW_DB
 from bench.scenarios import SCENARIOS
 from bench.seeding import SEED_ITEMS
 
@@ -136,6 +136,7 @@ def write(data: dict, markdown: Path, assets: Path, history: bool = False) -> No
         header(data, results),
         verdicts(data, results),
         headline(results),
+        authentication(data, results),
         between_runs(past),
         machine(data),
         method(data, results),
@@ -459,6 +460,25 @@ def claim_sentences(data: dict, r: Results) -> list[str]:
                 f"{name(app)} in other configurations (PostgreSQL, GET one, {r.hc} connections; against its "
                 f"production server's {n(prod_r['rps'])} req/s): {listing}."
             )
+    # 8. Authentication: what a token costs each framework per request, and one login.
+    parts = []
+    for app in r.impls():
+        key = r.production(app)
+        db = next((d for d in ("postgres", "sqlite") if r.get(key, d, AUTH_SCENARIO, r.hc)), None)
+        login = next((x for x in data.get("logins", []) if x["target"] == key), None)
+        text = ""
+        if db:
+            share = ratio(r.rps(key, db, AUTH_SCENARIO), r.rps(key, db, "get"))
+            text = f"{name(app)} keeps {pct(share)} of its GET one throughput with a token ({DB_LABEL[db]})"
+        if login:
+            text = (text + ", " if text else f"{name(app)}: ") + f"one login takes {ms(login['median_ms'])} ms"
+        if text:
+            parts.append(text)
+    if parts:
+        out.append(
+            f"Authentication, each framework's own way ({r.hc} connections; see "
+            f'"Authentication" below): {"; ".join(parts)}.'
+        )
     if not out:
         out.append("Nothing measured in this run bears on the claims.")
     return out
@@ -478,6 +498,10 @@ def headline_numbers(r: Results) -> dict[str, float]:
             found[f"{app} / bare ceiling"] = mine["rps"] / bare[0]
         if raw:
             found[f"{app} / raw driver"] = mine["rps"] / raw
+    for app in r.impls():
+        cost = ratio(r.rps(r.production(app), "postgres", AUTH_SCENARIO), r.rps(r.production(app), "postgres", "get"))
+        if cost is not None:
+            found[f"{app} GET one with token / without"] = cost
     gets = {app: r.rps(r.production(app), "postgres", "get") for app in r.impls()}
     slows = {app: r.rps(r.production(app), SLOW_DB, "get") for app in r.impls()}
     hellos = {}
@@ -560,6 +584,81 @@ def headline(r: Results) -> str:
                     times(ratio(hello[a][0] if hello[a] else None, hello[b][0] if hello[b] else None)) for a, b in pairs
                 )
                 + " |"
+            )
+    return "\n".join(lines)
+
+
+# --- authentication ---------------------------------------------------------------------------------
+def authentication(data: dict, r: Results) -> str:
+    """GET one with a token beside GET one without, per implementation; and one login's time."""
+    logins = data.get("logins", [])
+    keyed = [x for x in r.ok if x["scenario"] == AUTH_SCENARIO]
+    if not keyed and not logins:
+        return ""
+    lines = [
+        "## Authentication: what a token costs per request, and one login",
+        "",
+        f"Every write carries the bench user's bearer token (signed up over HTTP at each start of an "
+        f"implementation; it owns the {SEED_ITEMS:,} seeded items, so the mixed scenario's `PATCH` is the "
+        f"owner's). `{AUTH_SCENARIO}` is `get` with that token: the same query, plus what each framework does "
+        "to authenticate a request (verify the token, load the user it names). Its throughput beside `get`'s, "
+        "on the same server, database and connections, right after it, is the cost of authenticating a "
+        "request; `1/req/s added` puts that cost as time per request of the whole machine "
+        "(1/req/s with the token less 1/req/s without).",
+        "",
+    ]
+    rows = []
+    production = [r.production(app) for app in r.impls()]
+    for x in keyed:
+        plain = r.get(x["target"], x["db"], "get", x["concurrency"])
+        if plain and (x["concurrency"] == r.hc or (x["concurrency"] == 1 and x["target"] in production)):
+            rows.append((plain, x))
+    rows.sort(
+        key=lambda pair: (
+            pair[1]["target"] not in production,
+            ORDER.index(pair[1]["app"]) if pair[1]["app"] in ORDER else len(ORDER),
+            pair[1]["target"],
+            list(DB_LABEL).index(pair[1]["db"]),
+            pair[1]["concurrency"],
+        )
+    )
+    if rows:
+        lines += [
+            f"At {r.hc} connections for every configuration run with both (and at 1 connection, where the "
+            "latency is the request's own, for the production servers):",
+            "",
+            "| implementation | database | c | GET one req/s | with token req/s | with : without | "
+            "1/req/s added | p50 ms without → with |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for plain, x in rows:
+            added = 1e6 * (1 / x["rps"] - 1 / plain["rps"]) if x["rps"] and plain["rps"] else None
+            lines.append(
+                f"| {x['label']} | {DB_LABEL[x['db']]} | {x['concurrency']} | {n(plain['rps'])} | {n(x['rps'])} | "
+                f"{pct(ratio(x['rps'], plain['rps']))} | {'–' if added is None else f'{added:,.0f} µs'} | "
+                f"{ms(plain['latency_ms']['p50'])} → {ms(x['latency_ms']['p50'])} |"
+            )
+        lines.append("")
+    if logins:
+        ordered = sorted(
+            logins,
+            key=lambda x: (ORDER.index(x["app"]) if x["app"] in ORDER else len(ORDER), list(DB_LABEL).index(x["db"])),
+        )
+        counts = " or ".join(str(c) for c in sorted({x["logins"] for x in logins}))
+        lines += [
+            f"One login: `POST /token` (the password grant) is left out of the load runs, since its password "
+            f"check is slow on purpose (each framework's standard hasher: Django's `PASSWORD_HASHERS`, Werkzeug's "
+            f"`generate_password_hash`, pwdlib for FastAPI). Instead each production server times "
+            f"{counts} sequential logins of the bench user (a new connection each) once it is up and warmed, "
+            "before its loads, with nothing else sent to it:",
+            "",
+            "| implementation | database | logins | median ms | p90 ms | min–max ms | load 1m |",
+            "| --- | --- | ---: | ---: | ---: | --- | --- |",
+        ]
+        for x in ordered:
+            lines.append(
+                f"| {x['label']} | {DB_LABEL[x['db']]} | {x['logins']} | {ms(x['median_ms'])} | {ms(x['p90_ms'])} | "
+                f"{ms(x['min_ms'])}–{ms(x['max_ms'])} | {x['load_before']:.2f}→{x['load_after']:.2f} |"
             )
     return "\n".join(lines)
 
@@ -653,10 +752,14 @@ Scenarios (wrk with a Lua script that counts every status):
 
 Each target starts on a free 127.0.0.1 port on a **fresh database** (a new SQLite file, or a new
 PostgreSQL database dropped afterwards) prepared by the implementation's own `impl.toml` step (Django's
-`migrate`, Flask's `init-db`, FastAPI at start-up), then **seeded with the same {SEED_ITEMS:,} items**
+`migrate`, Flask's and FastAPI's migrations), then **seeded with the same {SEED_ITEMS:,} items**
 written with SQL into the table the implementation created, and checked over HTTP (`total` =
-{SEED_ITEMS:,}). After a warm-up of {t["warmup"]:g} s, each run loads the server for {t["window"]:g} s with
-`wrk -t2 -cN` (`-t1` for one connection), per-request timeout 10 s, then stops sending and waits (at most
+{SEED_ITEMS:,}). An implementation first has a bench user signed up over HTTP (`POST /users`, a new
+name per start, then `POST /token`): the seeded items are its own (the owner column found from the
+table's foreign key, the user's id from `GET /users/me`; checked with `?owner=`), and its token goes with
+every write and every `{AUTH_SCENARIO}` request. After a warm-up of {t["warmup"]:g} s, each run loads the
+server for {t["window"]:g} s with `wrk -t2 -cN` (`-t1` for one connection), per-request timeout 10 s, then
+stops sending and waits (at most
 {t["drain"]:g} s) until every request sent has its answer. Requests per second are all the answers divided
 by the time from the start to the last answer (a server that shares its time among all open requests, as
 an asyncio loop does, may answer them late and together, so counting only the answers inside the window
@@ -748,7 +851,7 @@ def draw(r: Results, assets: Path) -> list[tuple[str, str]]:
     """Every chart this run has data for: (file name, caption)."""
     drawn = []
     for db in ("postgres", "sqlite", SLOW_DB, "-"):
-        for scenario in (*DATA_SCENARIOS, "hello"):
+        for scenario in (*DATA_SCENARIOS, AUTH_SCENARIO, "hello"):
             keys = r.targets_with(db, scenario)
             series, roles = {}, {}
             for key in keys:

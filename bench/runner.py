@@ -1,5 +1,9 @@
 """Run the plan: for each target and database, a fresh database, the server, the seed, a warm-up, the loads.
 
+For an implementation (a target with accounts) the server's start is followed by the bench user's
+sign-up (bench/accounts.py), whose token every write and every ``get-auth`` request then carries and who
+owns the seed; a production server on SQLite or PostgreSQL also has its logins timed there, once.
+
 Every result is recorded, failures included (a target that does not start fails its runs, and the run
 goes on); nothing is reported that was not measured in this run.
 """
@@ -11,10 +15,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench import machine, report, seeding, servers, wrk
+from bench import accounts, machine, report, seeding, servers, wrk
 from bench.matrix import SLOW_DB, Run, Timing
 from bench.scenarios import SCENARIOS
 from contract_tests import databases, dbproxy, server
@@ -89,6 +94,7 @@ class Runner:
         self.timing = timing
         self.slow_ms = slow_ms
         self.results: list[dict] = []
+        self.logins: list[dict] = []  # one per production server start on SQLite or PostgreSQL
         self.started = time.monotonic()
 
     # --- progress -----------------------------------------------------------------------------------
@@ -109,16 +115,20 @@ class Runner:
                     seeding.create_items_table(direct)
                 logs = self.logs / db  # one server log per target and database
                 base = stack.enter_context(servers.running(target, self.venv_root, url or "", logs))
-                table = None
+                table, account = None, None
+                if target.accounts:
+                    account = accounts.sign_up(base)
                 if direct:
                     table = seeding.find_table(direct)
-                    seeding.seed(direct, table, seeding.items())
-                    total_items = servers.get_json(base + "/items?limit=1")["total"]
-                    if total_items != seeding.SEED_ITEMS:
-                        raise seeding.SeedError(f"seeded {seeding.SEED_ITEMS} items, the server counts {total_items}")
-                self.warm_up(base, "hello" if not direct else "get")
+                    owner = (seeding.owner_column(direct, table), account.id) if account else None
+                    seeding.seed(direct, table, seeding.items(), owner)
+                    self.check_seed(base, account)
+                token = account.token if account else None
+                self.warm_up(base, "hello" if not direct else "get-auth" if account else "get", token)
+                if account and target.production and db != SLOW_DB:
+                    self.time_logins(runs[0], base, account)
                 for run in runs:
-                    self.results.append(self.measure(run, base, direct, table))
+                    self.results.append(self.measure(run, base, direct, table, token))
                     self.say(self.line(self.results[-1], total, estimate_left()))
         except Exception as error:  # noqa: BLE001  (recorded as "not measured"; the other targets still run)
             done = {r["id"] for r in self.results}
@@ -128,10 +138,37 @@ class Runner:
                 if run.id not in done:
                     self.results.append({**self.describe(run), "error": reason})
 
-    def warm_up(self, base: str, scenario: str) -> None:
+    @staticmethod
+    def check_seed(base: str, account: accounts.Account | None) -> None:
+        """The server counts the seed (and, with accounts, every seeded item as the bench user's)."""
+        total_items = servers.get_json(base + "/items?limit=1")["total"]
+        if total_items != seeding.SEED_ITEMS:
+            raise seeding.SeedError(f"seeded {seeding.SEED_ITEMS} items, the server counts {total_items}")
+        if account:
+            owned = servers.get_json(f"{base}/items?limit=1&owner={urllib.parse.quote(account.username)}")["total"]
+            if owned != seeding.SEED_ITEMS:
+                raise seeding.SeedError(f"seeded {seeding.SEED_ITEMS} items for the bench user, it owns {owned}")
+
+    def warm_up(self, base: str, scenario: str, token: str | None) -> None:
         if self.timing.warmup > 0:
             load = wrk.Load(concurrency=16, window=self.timing.warmup, drain=0)
-            wrk.run(self.wrk, base, SCENARIOS[scenario], load)
+            wrk.run(self.wrk, base, SCENARIOS[scenario], load, token)
+
+    def time_logins(self, run: Run, base: str, account: accounts.Account) -> None:
+        """``timing.logins`` sequential ``POST /token``, timed, on the server with nothing else to do."""
+        load_before = machine.load1()
+        samples = accounts.time_logins(base, account, self.timing.logins)
+        found = {
+            **{k: v for k, v in self.describe(run).items() if k not in ("id", "scenario", "concurrency")},
+            **accounts.summary(samples),
+            "load_before": load_before,
+            "load_after": machine.load1(),
+        }
+        self.logins.append(found)
+        self.say(
+            f"    login (POST /token) x{found['logins']} on {run.target.key} {run.db}: median "
+            f"{found['median_ms']:.1f} ms, p90 {found['p90_ms']:.1f} ms"
+        )
 
     @staticmethod
     def describe(run: Run) -> dict:
@@ -141,7 +178,7 @@ class Runner:
             "target": t.key,
             "label": t.label,
             "role": t.role,
-            "production": t.role == "impl" and t.venv.startswith("impl-"),  # exactly impl.toml's server
+            "production": t.production,  # exactly impl.toml's server
             "app": t.app,
             "server": t.server.key,
             "server_kind": t.server.kind,
@@ -152,14 +189,15 @@ class Runner:
             "db": run.db,
             "scenario": run.scenario,
             "concurrency": run.concurrency,
+            "accounts": t.accounts,
         }
 
-    def measure(self, run: Run, base: str, direct: str | None, table: str | None) -> dict:
+    def measure(self, run: Run, base: str, direct: str | None, table: str | None, token: str | None) -> dict:
         scenario = SCENARIOS[run.scenario]
         load = wrk.Load(run.concurrency, self.timing.window, self.timing.drain)
         before_count = seeding.count(direct, table) if scenario.writes else None
         load_before = machine.load1()
-        summary = wrk.run(self.wrk, base, scenario, load)
+        summary = wrk.run(self.wrk, base, scenario, load, token)
         load_after = machine.load1()
         result = {**self.describe(run), **summary, "load_before": load_before, "load_after": load_after}
         # Answers over the time from the start to the last answer (all requests sent were answered).

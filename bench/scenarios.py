@@ -1,5 +1,10 @@
 """The scenarios, and the wrk Lua script that sends each one and counts every answer.
 
+Against an implementation the script carries the bench user's bearer token (bench/accounts.py): on every
+write (``POST``, ``PATCH``), as the contract requires, and on every request of ``get-auth``, the anonymous
+``get`` with a token, whose throughput beside ``get``'s is what authenticating a request costs. Targets
+without accounts (ceilings, hello apps) get no token and send none.
+
 A scenario is a weighted mix of request kinds. The script counts every status code and every request sent
 (by kind, too), and stamps the first and the last answer. When the load window closes it stops sending
 (wrk's ``delay`` hook) and waits until every request sent has its answer, so that:
@@ -23,6 +28,7 @@ class Scenario:
     title: str
     mix: tuple[tuple[str, int], ...]  # (kind, weight)
     writes: bool
+    auth: bool = False  # every request carries the token (not only the writes): needs a target with accounts
 
     @property
     def static_path(self) -> str | None:
@@ -38,6 +44,7 @@ SCENARIOS = {
     s.name: s
     for s in (
         Scenario("get", "GET /items/{id}", (("get", 1),), writes=False),
+        Scenario("get-auth", "GET /items/{id} with a bearer token", (("get-auth", 1),), writes=False, auth=True),
         Scenario("list", "GET /items?limit=20&sort=-price", (("list", 1),), writes=False),
         Scenario("post", "POST /items", (("post", 1),), writes=True),
         Scenario(
@@ -68,7 +75,13 @@ local IDS = %(ids)d
 local KINDS = {%(kinds)s}
 local CUMULATIVE = {%(cumulative)s}
 local TOTAL = %(total)d
+local TOKEN = %(token)s  -- the bench user's bearer token, or nil for a target without accounts
 local JSON_HEADERS = {["Content-Type"] = "application/json"}
+local AUTH_HEADERS = {}
+if TOKEN then
+  JSON_HEADERS["Authorization"] = "Bearer " .. TOKEN
+  AUTH_HEADERS["Authorization"] = "Bearer " .. TOKEN
+end
 %(static)s
 local threads = {}
 
@@ -91,6 +104,8 @@ end
 local function build(kind)
   if kind == "get" then
     return wrk.format("GET", "/items/" .. math.random(1, IDS))
+  elseif kind == "get-auth" then
+    return wrk.format("GET", "/items/" .. math.random(1, IDS), AUTH_HEADERS)
   elseif kind == "list" then
     return wrk.format("GET", "/items?limit=20&sort=-price")
   elseif kind == "hello" then
@@ -172,8 +187,24 @@ end
 """
 
 
-def lua_script(scenario: Scenario, window: float, drain: bool, marker: str = "") -> str:
-    """The script for one run; with ``drain``, each thread writes ``marker`` + its number once drained."""
+def lua_token(token: str | None) -> str:
+    """``token`` as a Lua string literal (``nil`` for none). Tokens are printable ASCII (RFC 6750's b64token
+    and more); anything that would need escaping is refused rather than escaped."""
+    if token is None:
+        return "nil"
+    if not token or not all(0x21 <= ord(c) <= 0x7E and c not in '"\\' for c in token):
+        raise ValueError("a bearer token must be printable ASCII without spaces, quotes or backslashes")
+    return f'"{token}"'
+
+
+def lua_script(scenario: Scenario, window: float, drain: bool, marker: str = "", token: str | None = None) -> str:
+    """The script for one run; with ``drain``, each thread writes ``marker`` + its number once drained.
+
+    ``token``: the bearer token sent on every write, and on every request of a scenario with ``auth``
+    (which needs one); None for a target without accounts.
+    """
+    if scenario.auth and token is None:
+        raise ValueError(f"scenario {scenario.name} sends a bearer token: give one")
     kinds = [kind for kind, _ in scenario.mix]
     cumulative, total = [], 0
     for _, weight in scenario.mix:
@@ -192,5 +223,6 @@ def lua_script(scenario: Scenario, window: float, drain: bool, marker: str = "")
         "cumulative": ", ".join(str(c) for c in cumulative),
         "total": total,
         "static": f'wrk.path = "{static}"' if static else "",
+        "token": lua_token(token),
         "dynamic": dynamic,
     }

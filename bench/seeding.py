@@ -3,6 +3,11 @@
 Flask and FastAPI name their table ``items``, Django ``items_item``; whichever table has the item's columns
 is the one seeded, so a new implementation with the same columns needs nothing here. The raw-driver
 ceilings get a table made by ``create_items_table``, the DDL that SQLAlchemy emits for the same model.
+
+An implementation's items have an owner: a nullable foreign key to its users table (``owner_id`` to
+``users`` in Flask and FastAPI, to Django's ``auth_user`` in Django). ``owner_column`` finds it from the
+database's own catalogue (the items table's one foreign key, or the one whose name says owner), and the
+seed gives every item the bench user's id as the server reported it (``GET /users/me``).
 """
 
 from __future__ import annotations
@@ -93,6 +98,35 @@ def find_table(url: str) -> str:
     return tables[0]
 
 
+def _foreign_keys(url: str, table: str) -> dict[str, str]:
+    """The foreign-key columns of ``table``: {column: referenced table}."""
+    if is_postgres(url):
+        with _connect_postgres(url) as connection:
+            found = connection.execute(
+                "SELECT a.attname::text, c.confrelid::regclass::text FROM pg_constraint c "
+                "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
+                "WHERE c.contype = 'f' AND c.conrelid = %s::regclass",
+                (table,),
+            ).fetchall()
+    else:
+        with closing(sqlite3.connect(sqlite_path(url))) as connection:
+            found = [(row[3], row[2]) for row in connection.execute(f'PRAGMA foreign_key_list("{table}")')]
+    return {column: target.strip('"') for column, target in found}
+
+
+def owner_column(url: str, table: str) -> str:
+    """The column of ``table`` that holds an item's owner: its one foreign key, else the one named owner."""
+    keys = _foreign_keys(url, table)
+    named = [column for column in keys if "owner" in column.lower()]
+    if len(keys) == 1:
+        return next(iter(keys))
+    if len(named) == 1:
+        return named[0]
+    raise SeedError(
+        f"expected one owner column (a foreign key to the users table) in {table}, found foreign keys {keys or 'none'}"
+    )
+
+
 def create_items_table(url: str, table: str = "items") -> None:
     if is_postgres(url):
         with _connect_postgres(url) as connection:
@@ -103,23 +137,29 @@ def create_items_table(url: str, table: str = "items") -> None:
             connection.commit()
 
 
-def seed(url: str, table: str, rows: list[tuple]) -> None:
-    """Insert ``rows`` (ids 1..N in an empty table); created_at and updated_at are the same instant."""
+def seed(url: str, table: str, rows: list[tuple], owner: tuple[str, int] | None = None) -> None:
+    """Insert ``rows`` (ids 1..N in an empty table); created_at and updated_at are the same instant.
+
+    ``owner``: (owner column, user id) to give every row that owner; None for a table without owners.
+    """
+    columns = ["title", "description", "price", "quantity", "created_at", "updated_at"]
+    extra: tuple = ()
+    if owner is not None:
+        columns.append(owner[0])
+        extra = (owner[1],)
+    names = ", ".join(f'"{column}"' for column in columns)
     if is_postgres(url):
         with _connect_postgres(url) as connection, connection.cursor() as cursor:
-            with connection.transaction():
-                columns = "title, description, price, quantity, created_at, updated_at"
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row((*row, row[4]))
+            with connection.transaction(), cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, row[4], *extra))
             connection.execute(f"ANALYZE {table}")
         return
     text = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy and Django both write for a datetime on SQLite
     with closing(sqlite3.connect(sqlite_path(url))) as connection:
         connection.executemany(
-            f"INSERT INTO {table} (title, description, price, quantity, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(*row[:4], row[4].strftime(text), row[4].strftime(text)) for row in rows],
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})",
+            [(*row[:4], row[4].strftime(text), row[4].strftime(text), *extra) for row in rows],
         )
         connection.commit()
 

@@ -101,7 +101,13 @@ class Target:
     ready_path: str = "/health"
     database: bool = True
     own_table: bool = False  # the benchmark creates the table (raw ceilings)
+    accounts: bool = False  # an implementation: users, tokens, owners (bench/accounts.py); not the ceilings
     env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        """Exactly impl.toml's server, in the implementation's own venv."""
+        return self.role == "impl" and self.venv.startswith("impl-")
 
     def as_implementation(self) -> implementations.Implementation:
         return implementations.Implementation(
@@ -140,6 +146,7 @@ def primary(impl: implementations.Implementation) -> Target:
         prepare=impl.prepare,
         ready_path=impl.ready_path,
         env=dict(impl.env),
+        accounts=True,
     )
 
 
@@ -161,6 +168,7 @@ def variant(impl: implementations.Implementation, config: ServerConfig, role: st
         prepare=prepare,
         ready_path=impl.ready_path,
         env=dict(impl.env),
+        accounts=True,
     )
 
 
@@ -180,6 +188,7 @@ def django_default_connections(impl: implementations.Implementation) -> Target:
         prepare=impl.prepare,
         ready_path=impl.ready_path,
         env=env,
+        accounts=True,
     )
 
 

@@ -58,8 +58,8 @@ class Load:
         return 1 if self.concurrency == 1 else 2
 
 
-def run(wrk: str, base_url: str, scenario: Scenario, load: Load) -> dict:
-    """One wrk run; the script's JSON summary.
+def run(wrk: str, base_url: str, scenario: Scenario, load: Load, token: str | None = None) -> dict:
+    """One wrk run; the script's JSON summary. ``token``: the bench user's, for a target with accounts.
 
     The load runs ``window`` seconds, then waits (sending nothing) until every request sent has its answer:
     each wrk thread writes a marker file then, and wrk is stopped with SIGINT, after which it prints its
@@ -70,7 +70,7 @@ def run(wrk: str, base_url: str, scenario: Scenario, load: Load) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as folder:
         marker = str(Path(folder) / "drained-")
         script = Path(folder) / f"{scenario.name}.lua"
-        script.write_text(lua_script(scenario, load.window, drain > 0, marker))
+        script.write_text(lua_script(scenario, load.window, drain > 0, marker, token))
         url = base_url + (scenario.static_path or "/")
         command = [wrk, f"-t{load.threads}", f"-c{load.concurrency}", f"-d{total}s", f"--timeout={TIMEOUT_S}s"]
         process = subprocess.Popen(
