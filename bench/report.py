@@ -652,9 +652,9 @@ Scenarios (wrk with a Lua script that counts every status):
 {scenario_lines}
 
 Each target starts on a free 127.0.0.1 port on a **fresh database** (a new SQLite file, or a new
-PostgreSQL database dropped afterwards) prepared by the implementation's own `impl.toml` step (Django's
-`migrate`, Flask's `init-db`, FastAPI at start-up), then **seeded with the same {SEED_ITEMS:,} items**
-written with SQL into the table the implementation created, and checked over HTTP (`total` =
+PostgreSQL database dropped afterwards) prepared by the implementation's own `impl.toml` step (its
+migrations: Django's `migrate`, `flask db upgrade`, `alembic upgrade head`), then **seeded with the same
+{SEED_ITEMS:,} items** written with SQL into the table the implementation created, and checked over HTTP (`total` =
 {SEED_ITEMS:,}). After a warm-up of {t["warmup"]:g} s, each run loads the server for {t["window"]:g} s with
 `wrk -t2 -cN` (`-t1` for one connection), per-request timeout 10 s, then stops sending and waits (at most
 {t["drain"]:g} s) until every request sent has its answer. Requests per second are all the answers divided
