@@ -37,8 +37,6 @@ HELLO_SPECS = {
     "flask": {"wsgi": "hello_flask:app"},
     "django": {"wsgi": "hello_django:application", "asgi": "hello_django:asgi_application"},
 }
-# Apps that create their tables at startup, which several workers would race: a script that does it first.
-CREATE_TABLES = {"fastapi": "fastapi_create_tables.py"}
 # uvicorn picks httptools and uvloop when they are installed: say which, so that a venv with
 # uvicorn[standard] can still run the plain configuration that the implementations' venvs have.
 UVICORN_PLAIN = ("--http", "h11", "--loop", "asyncio")
@@ -153,9 +151,7 @@ def primary(impl: implementations.Implementation) -> Target:
 def variant(impl: implementations.Implementation, config: ServerConfig, role: str = "second") -> Target:
     """The implementation's app under another server configuration, from its bench venv."""
     spec = APP_SPECS[impl.name][config.interface]
-    prepare = impl.prepare
-    if impl.name in CREATE_TABLES and config.workers > 1:
-        prepare = (*prepare, ("python", str(APPS / CREATE_TABLES[impl.name])))
+    prepare = impl.prepare  # the migrations: tables made once, before any worker starts
     return Target(
         key=f"{impl.name}@{config.key}",
         label=f"{impl.framework} on {config.label}",

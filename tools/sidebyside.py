@@ -56,6 +56,12 @@ CONCERNS = {
         "The persisted item: the table, the UTC timestamps, the database session, and the SQL that must mean the "
         "same on SQLite and PostgreSQL (ASCII-only case folding, code-point order).",
     ),
+    "migrations": (
+        "Migrations",
+        "The schema as a versioned artefact: revision 1 is the items table as it was first created, revision 2 "
+        "adds the API's bounds as `CHECK` constraints and an index per sort key; the tool that applies them "
+        "before the server starts (`[serve] prepare` in `impl.toml`), and nothing that creates tables at startup.",
+    ),
     "validation": (
         "Validation",
         "What a request must look like: strict JSON Schema types per field, unknown fields refused, the body read "

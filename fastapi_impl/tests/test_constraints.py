@@ -65,7 +65,6 @@ async def count_items(connection: AsyncConnection) -> int:
     return await connection.scalar(select(func.count()).select_from(ITEMS))
 
 
-# region: migrations
 @pytest.mark.parametrize("statement", ["INSERT", "UPDATE"])
 @pytest.mark.parametrize(("field", "value", "on_sqlite", "on_postgresql"), REFUSED, ids=case_id)
 def test_the_database_refuses_what_the_api_refuses(database_url, statement, field, value, on_sqlite, on_postgresql):
@@ -114,6 +113,3 @@ def test_each_sort_key_has_an_index_that_the_list_query_uses(database_url, sort)
         return "\n".join(row[0] for row in await connection.execute(text(f"EXPLAIN {query}")))
 
     assert f"ix_items_{sort.removeprefix('-')}" in on_database(database_url, plan)
-
-
-# endregion

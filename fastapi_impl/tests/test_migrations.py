@@ -107,7 +107,6 @@ async def fill(connection: AsyncConnection) -> list[tuple]:
     return await stored_rows(connection)
 
 
-# region: migrations
 def test_the_models_and_the_migrations_agree(database_url):
     """``alembic check`` on a database at head: autogenerate finds nothing (columns, types, indexes, CHECKs)."""
     with database_environment(database_url):
@@ -298,6 +297,3 @@ def test_the_app_creates_no_table_at_startup(empty_database_url):
     ):
         assert client.get("/items").status_code == 500
     assert on_database(empty_database_url, schema_objects) == set()
-
-
-# endregion
