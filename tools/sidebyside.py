@@ -81,6 +81,11 @@ CONCERNS = {
         "given; `{}` changes nothing, `updated_at` included), with 422 before 404.",
     ),
     "delete": ("Delete", "`DELETE /items/{item_id}`: 204 with an empty body and no `Content-Type`."),
+    "auth": (
+        "Accounts and tokens",
+        "Sign-up, `POST /token` (RFC 6749's password grant and its errors), bearer tokens (RFC 6750) with the 401 "
+        "challenge before any body is read, and ownership: only an item's owner may change it (403).",
+    ),
     "errors": (
         "Error handling",
         "Every error as RFC 9457 `application/problem+json`, the framework's error codes mapped onto the "
