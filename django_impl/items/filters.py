@@ -22,7 +22,8 @@ def list_query(request: Request) -> dict[str, Any]:
 
 
 class ItemFilter(BaseFilterBackend):
-    """``q`` (a literal substring of the title, A-Z in any case), ``min_price`` and ``max_price``, inclusive."""
+    """``q`` (a literal substring of the title, A-Z in any case), ``min_price`` and ``max_price``, inclusive, and
+    ``owner`` (the owner's exact username)."""
 
     def filter_queryset(self, request: Request, queryset, view):
         query = list_query(request)
@@ -32,6 +33,12 @@ class ItemFilter(BaseFilterBackend):
             queryset = queryset.filter(price__gte=query["min_price"])
         if "max_price" in query:
             queryset = queryset.filter(price__lte=query["max_price"])
+        # endregion
+        # region: auth
+        if "owner" in query:  # exact, case and all (= on both databases); "" and unknown names match nothing
+            queryset = queryset.filter(owner__username=query["owner"])
+        # endregion
+        # region: list
         return queryset
 
 

@@ -42,6 +42,7 @@ ERROR_CODES = {
     "min_value": "too_small",
     "max_value": "too_large",
     "null_characters_not_allowed": "invalid_value",
+    "invalid_username": "invalid_value",  # serializers.py's UsernameField (ASCIIUsernameValidator)
     "surrogate_characters_not_allowed": "invalid_value",
     "invalid_choice": "invalid_choice",
 }
@@ -90,10 +91,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Django default: a SuspiciousOperation, so a 400; contract: 413 (DATA_UPLOAD_MAX_MEMORY_SIZE is 1 MiB).
         body = problem(413, TOO_LARGE)
     elif isinstance(exc, exceptions.APIException):
-        body = problem(exc.status_code, str(exc.detail))
+        detail = exc.detail.get("detail", "") if isinstance(exc.detail, dict) else exc.detail  # simplejwt: a dict
+        # Extension members (RFC 9457 §3.2): /token's RFC 6749 "error" (auth.py's TokenRequestError).
+        body = problem(exc.status_code, str(detail), **getattr(exc, "members", {}))
         if isinstance(exc, exceptions.MethodNotAllowed):
             # DRF default: Allow on every response, OPTIONS included; contract: the spec's methods (views.py).
             headers["Allow"] = ", ".join(context["view"].allowed_methods)
+        # endregion
+        # region: auth
+        if auth_header := getattr(exc, "auth_header", None):
+            # The challenge DRF's APIView.handle_exception asked BearerAuthentication for (authentication.py), as DRF's
+            # own exception handler sends it: a 401 always carries WWW-Authenticate (RFC 9110 §11.6.1).
+            headers["WWW-Authenticate"] = auth_header
+        # endregion
+        # region: errors
     else:
         return None  # unexpected: Django's handler500 (server_error below) answers, after logging it
     set_rollback()
@@ -168,11 +179,12 @@ class ProblemSerializer(serializers.Serializer):
 
 
 class StatusProblemSerializer(ProblemSerializer):
-    """Documentation only: ``ProblemSerializer`` for one status (``responses()`` below)."""
+    """Documentation only: ``ProblemSerializer`` for one status (``responses()`` below), with the extension members
+    ``members`` (their JSON Schemas, all required) under the component name ``name`` (/token's ``TokenError``)."""
 
-    def __init__(self, status_code: int, **kwargs: Any) -> None:
+    def __init__(self, status_code: int, name: str = "", members: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.status_code = status_code
+        self.status_code, self.name, self.members = status_code, name, members or {}
 
 
 class StatusProblemSchema(OpenApiSerializerExtension):
@@ -181,22 +193,27 @@ class StatusProblemSchema(OpenApiSerializerExtension):
     target_class = StatusProblemSerializer
 
     def get_name(self, auto_schema, direction) -> str:
-        return title(self.target.status_code).replace(" ", "")  # NotFound, as the spec names its responses
+        return self.target.name or title(self.target.status_code).replace(" ", "")  # NotFound, as the spec has it
 
     def get_identity(self, auto_schema, direction) -> Any:
-        return ("problem", self.target.status_code)
+        return ("problem", self.target.status_code, self.target.name)
 
     def map_serializer(self, auto_schema, direction) -> dict[str, Any]:
         code = self.target.status_code
         # drf-spectacular default: a serializer's fields, whatever the status; contract: each status pins its own.
-        narrowed = {"properties": {"title": {"const": title(code)}, "status": {"const": code}}}
+        narrowed = {"properties": {"title": {"const": title(code)}, "status": {"const": code}, **self.target.members}}
+        narrowed |= {"required": list(self.target.members)} if self.target.members else {}
         narrowed |= {"required": ["errors"]} if code == 422 else {"not": {"required": ["errors"]}}
         return {"allOf": [auto_schema.resolve_serializer(ProblemSerializer, direction).ref, narrowed]}
 
 
 DESCRIPTIONS = {
     400: "The body is not JSON (RFC 8259), or not a JSON object.",
+    401: 'No credentials where a token is needed, or a token that is not valid (then `error="invalid_token"` in the '
+    "challenge).",
+    403: "The token's user does not own the item.",
     404: "No such item, or `item_id` is not a positive integer.",
+    409: "The username is taken.",
     413: "The body is larger than 1 MiB.",
     415: "The body's `Content-Type` is not `application/json`.",
     422: "Well-formed JSON that breaks the schema, or a bad query parameter.",

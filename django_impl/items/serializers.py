@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import ASCIIUsernameValidator
 from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
@@ -27,6 +29,8 @@ MAX_OFFSET = 2**63 - 1  # what every database can store
 SORTS = ["id", "-id", "title", "-title", "price", "-price", "created_at", "-created_at"]
 NO_NUL = r"^[^\u0000]*$"  # DRF's CharField refuses NUL (ProhibitNullCharactersValidator); the spec says so thus
 TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?Z$"
+USERNAME_LENGTH = 150  # django.contrib.auth's User.username
+USERNAME_PATTERN = "^[A-Za-z0-9.@+_-]+$"  # ASCIIUsernameValidator's ^[\w.@+-]+\Z (\w in ASCII), for JSON Schema
 
 
 class StrictCharField(serializers.CharField):
@@ -107,28 +111,8 @@ class TimestampField(serializers.DateTimeField):
     """DRF's ``DateTimeField``: an aware datetime, written in UTC with a ``Z`` (``TIME_ZONE = "UTC"``)."""
 
 
-class ItemSerializer(serializers.ModelSerializer):
-    # DRF default: the model's fields become the lenient CharField, FloatField, IntegerField; contract: strict types.
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.CharField: StrictCharField,
-        models.FloatField: StrictFloatField,
-        models.IntegerField: StrictIntegerField,
-        models.DateTimeField: TimestampField,
-    }
-    # drf-spectacular default (from the model's AutoField): an integer with no bound; contract: ids start at 1.
-    id = serializers.IntegerField(read_only=True, min_value=1)
-
-    class Meta:
-        model = Item
-        fields = ["id", "title", "description", "price", "quantity", "created_at", "updated_at"]
-        # DRF default: a field left out of a PUT keeps its value; contract: back to the default (PATCH: kept).
-        extra_kwargs = {
-            "description": {"default": None},
-            "quantity": {"default": 0},
-            # drf-spectacular default: minLength 1 in requests only (from allow_blank); contract: in answers too.
-            "title": {"min_length": 1},
-        }
+class ClosedSerializer(serializers.Serializer):
+    """A serializer that refuses the keys it does not write: ``unknown_field``, read-only ones (``id``) included."""
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         # DRF default: keys naming no writable field (read-only ones included) are ignored; contract: unknown_field.
@@ -144,6 +128,48 @@ class ItemSerializer(serializers.ModelSerializer):
         if unknown:
             raise serializers.ValidationError(unknown)
         return value
+
+
+# endregion
+# region: auth
+# drf-spectacular default: the type of the source, owner.username (a string with Django's Unicode username pattern);
+# contract: the owner's username, or null for an item that predates accounts (allow_null adds the "null").
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "The username of the user who created the item; null for an item that predates accounts. "
+        "Read-only: in a request body it is an unknown field.",
+    }
+)
+class OwnerField(serializers.ReadOnlyField):
+    """DRF tutorial part 4's ``owner = ReadOnlyField(source="owner.username")``: null when there is no owner."""
+
+
+# endregion
+# region: validation
+class ItemSerializer(ClosedSerializer, serializers.ModelSerializer):
+    # DRF default: the model's fields become the lenient CharField, FloatField, IntegerField; contract: strict types.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.FloatField: StrictFloatField,
+        models.IntegerField: StrictIntegerField,
+        models.DateTimeField: TimestampField,
+    }
+    # drf-spectacular default (from the model's AutoField): an integer with no bound; contract: ids start at 1.
+    id = serializers.IntegerField(read_only=True, min_value=1)
+    owner = OwnerField(source="owner.username", allow_null=True)  # read-only: unknown_field in a body
+
+    class Meta:
+        model = Item
+        fields = ["id", "title", "description", "price", "quantity", "owner", "created_at", "updated_at"]
+        # DRF default: a field left out of a PUT keeps its value; contract: back to the default (PATCH: kept).
+        extra_kwargs = {
+            "description": {"default": None},
+            "quantity": {"default": 0},
+            # drf-spectacular default: minLength 1 in requests only (from allow_blank); contract: in answers too.
+            "title": {"min_length": 1},
+        }
 
     # endregion
     # region: update
@@ -182,17 +208,72 @@ class ItemQuerySerializer(serializers.Serializer):
     max_price = QueryFloatField(
         required=False, min_value=0, max_value=MAX_PRICE, help_text="Keeps items with `price <= max_price`."
     )
+    owner = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=USERNAME_LENGTH,
+        help_text="Keeps items whose owner has exactly this username (case and all); a name no user has matches "
+        "nothing.",
+    )
+
+
+# endregion
+# region: auth
+# drf-spectacular default: the validator's Python regex, ^[\w.@+-]+\Z, which JSON Schema (ECMA-262) reads otherwise.
+@extend_schema_field(
+    {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": USERNAME_LENGTH,
+        "pattern": USERNAME_PATTERN,
+        "description": "1 to 150 of `A-Z a-z 0-9 . @ + _ -` (Django's ASCII username rule), compared exactly.",
+    }
+)
+class UsernameField(StrictCharField):
+    """A username: 1 to 150 characters, Django's ``ASCIIUsernameValidator`` (``A-Z a-z 0-9 . @ + _ -``).
+
+    Django's default ``User`` validates with ``UnicodeUsernameValidator``, which takes ``é`` too; the contract takes
+    ASCII only. The pattern is checked after the length (type, then size, then content: a 151-character name is
+    ``too_long``), and its code maps to ``invalid_value`` (``invalid`` would read as ``wrong_type``, problems.py).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=USERNAME_LENGTH, **kwargs)
+        # DRF default: a field's validators= run before its length validators; contract: size before content.
+        self.validators.append(ASCIIUsernameValidator(code="invalid_username"))
+
+
+class UserSerializer(ClosedSerializer, serializers.ModelSerializer):
+    """``POST /users``' body ``{"username", "password"}`` and every answer's ``{"id", "username"}``.
+
+    The password is hashed by ``create_user`` (``PASSWORD_HASHERS``: PBKDF2 by default) and never written out.
+    A taken username is not checked here (DRF default: ModelSerializer's ``UniqueValidator``, a 400 among the field
+    errors); the database's unique constraint decides, answered 409 after every 422 (auth.py).
+    """
+
+    id = serializers.IntegerField(read_only=True, min_value=1)
+    username = UsernameField()
+    # 8 to 128 characters, no NUL (DRF's CharField refuses it), kept as sent (no strip).
+    password = StrictCharField(write_only=True, min_length=8, max_length=128, style={"input_type": "password"})
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "password"]
+
+    def create(self, validated_data: dict[str, Any]):
+        return self.Meta.model.objects.create_user(**validated_data)
 
 
 # endregion
 # region: docs
 def refusing_nul(schema: dict[str, Any], serializer: serializers.Serializer) -> dict[str, Any]:
-    """``schema`` with the NUL pattern on each of ``serializer``'s strings (set here, not on the field: drf-spectacular
+    """``schema`` with the NUL pattern on each string ``serializer`` reads (set here, not on the field: drf-spectacular
     turns a pattern on a field that allows "" into a oneOf, which "" then fails, as it matches both)."""
     for name, field in serializer.fields.items():
-        if isinstance(field, serializers.CharField) and name in schema["properties"]:
-            # drf-spectacular default: nothing for DRF's own NUL check; contract: pattern ^[^\u0000]*$.
-            schema["properties"][name]["pattern"] = NO_NUL
+        if isinstance(field, serializers.CharField) and not field.read_only and name in schema["properties"]:
+            # drf-spectacular default: nothing for DRF's own NUL check; contract: pattern ^[^\u0000]*$ (a username's
+            # own pattern already leaves NUL out).
+            schema["properties"][name].setdefault("pattern", NO_NUL)
     return schema
 
 
@@ -210,10 +291,12 @@ class StrictFloatFieldSchema(OpenApiSerializerFieldExtension):
         return schema
 
 
-class ItemSerializerSchema(OpenApiSerializerExtension):
-    """drf-spectacular's schemas of ``ItemSerializer`` (``Item``, ``ItemRequest``, ``PatchedItemRequest``), done."""
+class ClosedSerializerSchema(OpenApiSerializerExtension):
+    """drf-spectacular's schemas of a ``ClosedSerializer``, done: ``ItemSerializer``'s (``Item``, ``ItemRequest``,
+    ``PatchedItemRequest``), ``UserSerializer``'s (``User``, ``UserRequest``) and /token's answer (auth.py)."""
 
-    target_class = ItemSerializer
+    target_class = ClosedSerializer
+    match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):
         schema = refusing_nul(auto_schema._map_serializer(self.target, direction, bypass_extensions=True), self.target)

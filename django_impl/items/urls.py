@@ -1,6 +1,8 @@
-from django.urls import register_converter
+from django.db import transaction
+from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
+from .auth import TokenView, UserViewSet
 from .views import ItemViewSet
 
 
@@ -21,12 +23,21 @@ class ItemIdConverter:
 
 
 register_converter(ItemIdConverter, "item_id")
+register_converter(ItemIdConverter, "user_id")  # the same rule for /users/{user_id}
 # endregion
 # region: wiring
 # DRF's DefaultRouter is this plus an API root view at "/" and format suffixes ("/items.json"): no such routes here.
 # DRF default: trailing slashes, and regex paths (no converter); contract: /items, /items/{item_id}.
 router = SimpleRouter(trailing_slash=False, use_regex_path=False)
 router.register("items", ItemViewSet, basename="item")
+# endregion
+# region: auth
+router.register("users", UserViewSet, basename="user")  # /users, /users/me, /users/{user_id}
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # settings.py default: ATOMIC_REQUESTS (SQLite: BEGIN IMMEDIATE, the write lock); /token only reads, and holds
+    # no lock while it hashes a password on purpose slowly.
+    path("token", transaction.non_atomic_requests(TokenView.as_view()), name="token"),
+]
 # endregion

@@ -1,4 +1,5 @@
-"""HTTP: ``ItemViewSet``, a ``ModelViewSet`` with the contract's status codes and headers.
+"""HTTP: ``ItemViewSet``, a ``ModelViewSet`` with the contract's status codes and headers, and ``ContractViewMixin``,
+what it shares with the accounts views (auth.py): the order of the checks (405, 401, then the body), ``OPTIONS``.
 
 The classes ``REST_FRAMEWORK`` (settings.py) names for it sit in modules of their own, because DRF
 imports them while ``rest_framework.views`` loads: parsers.py (request bodies), filters.py and
@@ -12,14 +13,27 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
-from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework import permissions, viewsets
+from rest_framework.exceptions import MethodNotAllowed, ParseError, UnsupportedMediaType
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from . import problems
 from .models import Item
+from .permissions import IsOwnerOrReadOnly
 from .serializers import ItemQuerySerializer, ItemSerializer
+
+# region: auth
+# The 401's challenge (RFC 6750 §3), on every operation that documents a 401; drf-spectacular default: no headers.
+CHALLENGE = OpenApiParameter(
+    "WWW-Authenticate",
+    {"type": "string", "pattern": '^Bearer realm="items"(, error="invalid_token")?$'},
+    OpenApiParameter.HEADER,
+    required=True,
+    response=[401],
+)
+# endregion
 
 # region: retrieve
 ITEM = OpenApiResponse(ItemSerializer, description="The item.")
@@ -36,63 +50,11 @@ LOCATION = OpenApiParameter(
 # endregion
 
 
-@extend_schema_view(
-    # region: list
-    list=extend_schema(
-        operation_id="listItems",
-        summary="List items, filtered, sorted and paginated.",
-        parameters=[ItemQuerySerializer],
-        responses={200: ItemSerializer(many=True), **problems.responses(422)},
-    ),
-    # endregion
-    # region: create
-    create=extend_schema(
-        operation_id="createItem",
-        summary="Create an item.",
-        # drf-spectacular default: no response headers; contract: the 201's Location (get_success_headers below).
-        parameters=[LOCATION],
-        responses={
-            201: OpenApiResponse(ItemSerializer, "The item was created."),
-            **problems.responses(400, 413, 415, 422),
-        },
-    ),
-    # endregion
-    # region: retrieve
-    retrieve=extend_schema(
-        operation_id="getItem", summary="Read one item.", responses={200: ITEM, **problems.responses(404)}
-    ),
-    # endregion
-    # region: update
-    update=extend_schema(
-        operation_id="replaceItem",
-        summary="Replace an item; optional fields left out go back to their defaults.",
-        responses={200: ITEM, **problems.responses(400, 404, 413, 415, 422)},
-    ),
-    partial_update=extend_schema(
-        operation_id="updateItem",
-        summary="Change only the fields given; `description` null clears it; `{}` changes nothing.",
-        responses={200: ITEM, **problems.responses(400, 404, 413, 415, 422)},
-    ),
-    # endregion
-    # region: delete
-    destroy=extend_schema(
-        operation_id="deleteItem",
-        summary="Delete an item.",
-        responses={
-            204: OpenApiResponse(description="The item was deleted; the body is empty."),
-            **problems.responses(404),
-        },
-    ),
-    # endregion
-)
-# region: wiring
-class ItemViewSet(viewsets.ModelViewSet):
-    queryset = Item.objects.all()
-    serializer_class = ItemSerializer
-    lookup_url_kwarg = "item_id"
-    lookup_value_converter = "item_id"  # urls.py: ASCII digits naming a positive int64, else 404
-    # HEAD is answered as GET (DRF maps it to the router's "get"; wsgi.py drops the body), and Allow names it.
-
+# region: errors
+# What every view of the contract does alike (ItemViewSet, and auth.py's UserViewSet and TokenView): the order of the
+# checks, OPTIONS and Allow, and how the query and the body are read. (A comment, not a docstring: drf-spectacular
+# would show a docstring as the description of every operation of the views that inherit it.)
+class ContractViewMixin:
     # endregion
     # region: validation
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
@@ -101,12 +63,31 @@ class ItemViewSet(viewsets.ModelViewSet):
         return super().initialize_request(request, *args, **kwargs)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        # DRF default: an empty body is never parsed and reads as {}; contract: 415 or 400 like any non-JSON body.
-        if self.action in {"create", "update", "partial_update"} and request.stream is None:
-            if self.get_content_negotiator().select_parser(request, self.get_parsers()) is None:
+        # DRF default: authentication and permissions run before the method is looked up (a bad token on a PUT to
+        # /items would be 401); contract: 405 first, and a 405 never looks at credentials.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)  # authentication (401), permissions (401, 403): no body read yet
+        # DRF default: an empty body is never parsed and reads as {}; contract: 415 or 400 like any body not JSON.
+        if request.method in {"POST", "PUT", "PATCH"} and request.stream is None:
+            parser = self.get_content_negotiator().select_parser(request, self.get_parsers())
+            if parser is None:
                 raise UnsupportedMediaType(request.content_type)
-            raise ParseError("JSON parse error - the body is empty.")
+            if isinstance(parser, JSONParser):  # an empty form (POST /token) is a form, with nothing in it
+                raise ParseError("JSON parse error - the body is empty.")
+
+    # endregion
+    # region: auth
+    # DRF default: OPTIONS is authenticated and its permissions checked too (a bad token, or none on /users/me: 401);
+    # contract: OPTIONS never looks at credentials.
+    def perform_authentication(self, request: Request) -> None:
+        if request.method != "OPTIONS":
+            super().perform_authentication(request)
+
+    def check_permissions(self, request: Request) -> None:
+        if request.method != "OPTIONS":
+            super().check_permissions(request)
 
     # endregion
     # region: errors
@@ -123,6 +104,77 @@ class ItemViewSet(viewsets.ModelViewSet):
         # DRF default: 200 with the view's metadata; contract: 204, no body, Allow.
         return Response(status=204, headers={"Allow": ", ".join(self.allowed_methods)})
 
+
+# endregion
+
+
+@extend_schema_view(
+    # region: list
+    list=extend_schema(
+        operation_id="listItems",
+        summary="List items, filtered, sorted and paginated.",
+        parameters=[ItemQuerySerializer, CHALLENGE],
+        responses={200: ItemSerializer(many=True), **problems.responses(401, 422)},
+    ),
+    # endregion
+    # region: create
+    create=extend_schema(
+        operation_id="createItem",
+        summary="Create an item; its owner is the user the token names.",
+        # drf-spectacular default: no response headers; contract: the 201's Location (get_success_headers below).
+        parameters=[LOCATION, CHALLENGE],
+        responses={
+            201: OpenApiResponse(ItemSerializer, "The item was created."),
+            **problems.responses(400, 401, 413, 415, 422),
+        },
+    ),
+    # endregion
+    # region: retrieve
+    retrieve=extend_schema(
+        operation_id="getItem",
+        summary="Read one item.",
+        parameters=[CHALLENGE],
+        responses={200: ITEM, **problems.responses(401, 404)},
+    ),
+    # endregion
+    # region: update
+    update=extend_schema(
+        operation_id="replaceItem",
+        summary="Replace an item; optional fields left out go back to their defaults.",
+        parameters=[CHALLENGE],
+        responses={200: ITEM, **problems.responses(400, 401, 403, 404, 413, 415, 422)},
+    ),
+    partial_update=extend_schema(
+        operation_id="updateItem",
+        summary="Change only the fields given; `description` null clears it; `{}` changes nothing.",
+        parameters=[CHALLENGE],
+        responses={200: ITEM, **problems.responses(400, 401, 403, 404, 413, 415, 422)},
+    ),
+    # endregion
+    # region: delete
+    destroy=extend_schema(
+        operation_id="deleteItem",
+        summary="Delete an item.",
+        parameters=[CHALLENGE],
+        responses={
+            204: OpenApiResponse(description="The item was deleted; the body is empty."),
+            **problems.responses(401, 403, 404),
+        },
+    ),
+    # endregion
+)
+# region: wiring
+class ItemViewSet(ContractViewMixin, viewsets.ModelViewSet):
+    queryset = Item.objects.select_related("owner")  # the owner's username in every answer, in the same query
+    serializer_class = ItemSerializer
+    lookup_url_kwarg = "item_id"
+    lookup_value_converter = "item_id"  # urls.py: ASCII digits naming a positive int64, else 404
+    # HEAD is answered as GET (DRF maps it to the router's "get"; wsgi.py drops the body), and Allow names it.
+    # endregion
+    # region: auth
+    # DRF tutorial part 4: reads for anyone, writes with a token (401), changes by the owner only (403).
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, IsOwnerOrReadOnly]
+
     # endregion
     # region: list
     def filter_queryset(self, queryset):
@@ -136,9 +188,15 @@ class ItemViewSet(viewsets.ModelViewSet):
         return {"Location": reverse("item-detail", kwargs={"item_id": data["id"]})}
 
     # endregion
+    # region: auth
+    def perform_create(self, serializer: ItemSerializer) -> None:
+        serializer.save(owner=self.request.user)  # DRF tutorial part 4: the owner is who asks, never the body
+
+    # endregion
     # region: update
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # DRF default: get_object() (404) before validation; contract: 422 wins over an unknown item.
+        # DRF default: get_object() (404, then IsOwnerOrReadOnly's 403) before validation; contract: 422 wins over an
+        # unknown item and over another user's item, and 404 over 403. A PUT keeps the owner (not a field written).
         serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         serializer.instance = self.get_object()
@@ -159,6 +217,10 @@ def complete_document(result: dict[str, Any], generator, request, public) -> dic
     result["paths"]["/items"]["post"]["responses"]["201"]["links"] = {
         name: {"operationId": operation, "parameters": {"item_id": "$response.body#/id"}}
         for name, operation in LINKS.items()
+    }
+    # The same for the new user (auth.py's UserViewSet).
+    result["paths"]["/users"]["post"]["responses"]["201"]["links"] = {
+        "GetUser": {"operationId": "getUser", "parameters": {"user_id": "$response.body#/id"}}
     }
     return result
 

@@ -1,21 +1,37 @@
 """Settings for items_django, cookiecutter-django style: environment first, every DRF knob in one place.
 
 Environment: ``DATABASE_URL`` (``sqlite:///items.db`` in the working directory when unset),
-``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG`` (off unless "1"/"true"), ``ALLOWED_HOSTS`` (comma-separated).
+``SECRET_KEY`` (required unless ``DJANGO_DEBUG``), ``TOKEN_TTL_SECONDS`` (default 3600), ``DJANGO_DEBUG`` (off
+unless "1"/"true"), ``ALLOWED_HOSTS`` (comma-separated).
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 # region: settings
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# A development default, fine for this demo (it signs only admin sessions): set DJANGO_SECRET_KEY anywhere real.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "django-insecure-items-demo-key-set-DJANGO_SECRET_KEY-in-production")
 DEBUG = os.environ.get("DJANGO_DEBUG", "").lower() in {"1", "true", "yes", "on"}
+# endregion
+# region: auth
+# Signs the bearer tokens (SIMPLE_JWT below), the admin's sessions and CSRF tokens: one secret for every worker of a
+# server, so it comes from the environment. startproject's default: a key written into settings.py; contract: a
+# production start (DEBUG off) without SECRET_KEY stops here, and only DEBUG falls back on a development key.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SECRET_KEY in the environment (DJANGO_DEBUG=1 uses a development key).")
+    SECRET_KEY = "django-insecure-development-only-set-SECRET_KEY"
+# Seconds a bearer token from POST /token is valid for (its expires_in).
+TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS", "3600"))
+# endregion
+# region: settings
 # Django default: [] (with DEBUG off, no host at all); contract: ALLOWED_HOSTS from the environment, exact names,
 # any port; another Host is a DisallowedHost, answered 400 by handler400 (urls.py).
 ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")]
@@ -144,14 +160,29 @@ REST_FRAMEWORK = {
     # DRF default: JSON and the browsable API (HTML); contract: JSON only.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "items.parsers.JSONOnlyNegotiation",
-    # DRF default: session and basic authentication (a session from /admin/ would make POSTs need a CSRF token);
-    # the contract's API is open.
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # endregion
+    # region: auth
+    # DRF default: session and basic authentication (a session from /admin/ would make POSTs need a CSRF token, and a
+    # 401 would be a 403: SessionAuthentication has no challenge); contract: bearer tokens only, Basic ignored.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["items.authentication.BearerAuthentication"],
+    # DRF default: AllowAny; contract: reads are public, writes need a token (views add the owner check).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    # endregion
+    # region: settings
     "DEFAULT_PAGINATION_CLASS": "items.pagination.ItemPagination",
     "DEFAULT_FILTER_BACKENDS": ["items.filters.ItemFilter", "items.filters.ItemOrdering"],
     "EXCEPTION_HANDLER": "items.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# endregion
+# region: auth
+# djangorestframework-simplejwt: signed, expiring JWTs for BearerAuthentication (items/authentication.py).
+SIMPLE_JWT = {
+    # simplejwt default: 5 minutes; contract: TOKEN_TTL_SECONDS (the token's expires_in).
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=TOKEN_TTL_SECONDS),
+    "SIGNING_KEY": SECRET_KEY,  # simplejwt's default too, named here: HS256 with the server's one secret
+    "AUTH_HEADER_TYPES": ("Bearer",),  # RFC 6750 §2.1 (any case: BearerAuthentication.get_raw_token)
+    "USER_ID_CLAIM": "user_id",  # not "sub": PyJWT requires a string there, and simplejwt writes the integer id
 }
 # endregion
 # region: docs
@@ -161,12 +192,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "One CRUD contract, implemented three times and judged over HTTP: here Django REST framework.",
     "LICENSE": {"name": "MIT", "identifier": "MIT"},
     "SERVERS": [{"url": "/"}],
-    "TAGS": [{"name": "items"}],
+    "TAGS": [{"name": "items"}, {"name": "accounts"}],
     "OAS_VERSION": "3.1.0",  # drf-spectacular default: 3.0.3
     "SERVE_INCLUDE_SCHEMA": False,  # the document does not describe /openapi.json itself
     "COMPONENT_SPLIT_REQUEST": True,  # ItemRequest and PatchedItemRequest apart from Item
     # drf-spectacular default: a custom converter is documented by its regex, as a string.
-    "PATH_CONVERTER_OVERRIDES": {"item_id": {"type": "integer", "minimum": 1}},
+    "PATH_CONVERTER_OVERRIDES": {
+        "item_id": {"type": "integer", "minimum": 1},
+        "user_id": {"type": "integer", "minimum": 1},
+    },
     # drf-spectacular default: only the enum hook; contract: also what extend_schema cannot say (views.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "items.views.complete_document"],
     # drf-spectacular default: Swagger UI and ReDoc from a CDN; contract: from an installed wheel.

@@ -11,8 +11,10 @@ from typing import Any
 
 import psycopg
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from psycopg import sql
+from rest_framework_simplejwt.tokens import AccessToken
 
 from tests import settings as test_settings
 
@@ -60,10 +62,27 @@ class APIClient(Client):
         return self.generic(method, path, data, content_type=content_type or "", headers=headers)
 
 
+def bearer(user: User) -> dict[str, str]:
+    """The ``Authorization`` header of a fresh token for ``user``, as ``POST /token`` would issue it."""
+    return {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
+
+
 @pytest.fixture
-def client(database: str) -> APIClient:
+def owner(database: str) -> User:
+    """The user the ``client`` fixture's requests carry a token of: the owner of the items they create."""
+    return User.objects.create_user("owner", password="owner-password")
+
+
+@pytest.fixture
+def anonymous(database: str) -> APIClient:
     # Django's test client default: re-raise a view's exception; production answers with handler500.
     return APIClient(raise_request_exception=False)
+
+
+@pytest.fixture
+def client(database: str, owner: User) -> APIClient:
+    """A client whose every request carries ``owner``'s bearer token (reads ignore it, writes need it)."""
+    return APIClient(raise_request_exception=False, headers=bearer(owner))
 
 
 @pytest.fixture

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 TITLES = {
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
+    409: "Conflict",
     413: "Content Too Large",
     414: "URI Too Long",
     415: "Unsupported Media Type",

@@ -10,8 +10,11 @@ import uuid
 
 import psycopg
 
-from items_django.settings import *  # noqa: F403
-from items_django.settings import DATABASES, database
+# items_django.settings refuses to start without a SECRET_KEY (DEBUG off): the tests' own, unless one is set.
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
+
+from items_django.settings import *  # noqa: E402, F403
+from items_django.settings import DATABASES, database  # noqa: E402
 
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 POSTGRES_TEST_NAME = f"items_django_test_{uuid.uuid4().hex[:8]}"

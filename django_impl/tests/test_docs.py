@@ -7,12 +7,30 @@ import re
 import pytest
 
 OPERATIONS = {
-    ("/items", "get"): ("listItems", {"200", "422"}),
-    ("/items", "post"): ("createItem", {"201", "400", "413", "415", "422"}),
-    ("/items/{item_id}", "get"): ("getItem", {"200", "404"}),
-    ("/items/{item_id}", "put"): ("replaceItem", {"200", "400", "404", "413", "415", "422"}),
-    ("/items/{item_id}", "patch"): ("updateItem", {"200", "400", "404", "413", "415", "422"}),
-    ("/items/{item_id}", "delete"): ("deleteItem", {"204", "404"}),
+    ("/items", "get"): ("listItems", {"200", "401", "422"}),
+    ("/items", "post"): ("createItem", {"201", "400", "401", "413", "415", "422"}),
+    ("/items/{item_id}", "get"): ("getItem", {"200", "401", "404"}),
+    ("/items/{item_id}", "put"): ("replaceItem", {"200", "400", "401", "403", "404", "413", "415", "422"}),
+    ("/items/{item_id}", "patch"): ("updateItem", {"200", "400", "401", "403", "404", "413", "415", "422"}),
+    ("/items/{item_id}", "delete"): ("deleteItem", {"204", "401", "403", "404"}),
+    ("/users", "post"): ("createUser", {"201", "400", "401", "409", "413", "415", "422"}),
+    ("/users/me", "get"): ("getCurrentUser", {"200", "401"}),
+    ("/users/{user_id}", "get"): ("getUser", {"200", "401", "404"}),
+    ("/token", "post"): ("createToken", {"200", "400", "413", "415"}),
+}
+TOKEN = [{"bearerAuth": []}]
+TOKEN_OR_NONE = [{"bearerAuth": []}, {}]
+SECURITY = {
+    "listItems": TOKEN_OR_NONE,
+    "getItem": TOKEN_OR_NONE,
+    "createUser": TOKEN_OR_NONE,
+    "getUser": TOKEN_OR_NONE,
+    "createItem": TOKEN,
+    "replaceItem": TOKEN,
+    "updateItem": TOKEN,
+    "deleteItem": TOKEN,
+    "getCurrentUser": TOKEN,
+    "createToken": [{}],
 }
 
 
@@ -45,7 +63,7 @@ def test_errors_are_documented_as_problem_details(document):
 def test_list_documents_the_query_and_the_page(document):
     operation = document["paths"]["/items"]["get"]
     parameters = {parameter["name"]: parameter["schema"] for parameter in operation["parameters"]}
-    assert set(parameters) == {"limit", "offset", "sort", "q", "min_price", "max_price"}
+    assert set(parameters) == {"limit", "offset", "sort", "q", "min_price", "max_price", "owner"}
     assert parameters["sort"].get("enum") or "$ref" in parameters["sort"]
     page = operation["responses"]["200"]["content"]["application/json"]["schema"]
     page = document["components"]["schemas"][page["$ref"].rsplit("/", 1)[1]] if "$ref" in page else page
@@ -73,6 +91,36 @@ def test_schemas_carry_the_contract_bounds(document):
         "properties": {"title": {"const": "Not Found"}, "status": {"const": 404}},
         "not": {"required": ["errors"]},
     }
+
+
+def test_one_oauth2_password_scheme_and_each_operations_security(document):
+    """The Authorize button of /docs posts the login form to /token (drf-spectacular's own name: jwtAuth)."""
+    assert document["components"]["securitySchemes"] == {
+        "bearerAuth": {
+            "type": "oauth2",
+            "description": document["components"]["securitySchemes"]["bearerAuth"]["description"],
+            "flows": {"password": {"tokenUrl": "/token", "scopes": {}}},
+        }
+    }
+    found = {
+        operation["operationId"]: operation["security"]
+        for operations in document["paths"].values()
+        for operation in operations.values()
+    }
+    assert found == SECURITY
+
+
+def test_401_documents_its_challenge_and_owner_is_a_nullable_read_only_string(document):
+    schemas = document["components"]["schemas"]
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if "401" in operation["responses"]:
+                header = operation["responses"]["401"]["headers"]["WWW-Authenticate"]
+                assert header["required"] is True and header["schema"]["pattern"].startswith("^Bearer realm=")
+    assert schemas["Item"]["properties"]["owner"]["type"] == ["string", "null"]
+    assert "owner" in schemas["Item"]["required"] and "owner" not in schemas["ItemRequest"]["properties"]
+    assert schemas["UserRequest"]["properties"]["username"]["pattern"] == "^[A-Za-z0-9.@+_-]+$"
+    assert "password" not in schemas["User"]["properties"]
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])

@@ -1,5 +1,6 @@
-"""Migrations, on SQLite and PostgreSQL: they build the schema from nothing and take it back, revision 2 carries a
-revision-1 database forward row for row, and its CHECK constraints refuse what the API refuses.
+"""Migrations, on SQLite and PostgreSQL: they build the schema from nothing and take it back, revisions 2 and 3 carry
+an older database forward row for row (3: every item with no owner), and the CHECK constraints refuse what the API
+refuses.
 
 That the checked-in migrations match the models (``makemigrations --check``) is tested in test_project.py; the
 self-check below shows that the same check fails when a field is added to a model alone.
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DataError, IntegrityError, connections, transaction
@@ -25,6 +27,7 @@ from items.models import Item, ordering
 
 PROJECT = Path(__file__).resolve().parent.parent
 REVISION_1 = ("items", "0001_initial")
+REVISION_2 = ("items", "0002_item_constraints_and_sort_indexes")
 CONSTRAINTS = {
     "ck_items_price_range",
     "ck_items_quantity_range",
@@ -107,7 +110,7 @@ def test_makemigrations_check_fails_when_a_field_is_added_to_the_model_alone(tmp
     changed = makemigrations_check(copy, tmp_path / "check.db")
     assert changed.returncode == 1, changed.stdout + changed.stderr
     assert "+ Add field colour to item" in changed.stdout  # the copy's models were read, not the installed ones
-    assert not list((copy / "items" / "migrations").glob("0003_*"))  # --dry-run wrote nothing
+    assert not list((copy / "items" / "migrations").glob("0004_*"))  # --dry-run wrote nothing
 
 
 # --- upgrade and downgrade ----------------------------------------------------------------------------------
@@ -120,7 +123,8 @@ def test_migrate_builds_everything_from_empty_and_takes_it_all_back(database):
         assert tables(database) == ["django_migrations"]
 
         migrate(database)
-        assert "items_item" in tables(database)
+        assert {"items_item", "auth_user"} <= set(tables(database))
+        assert "owner_id" in columns(database, "items_item")
         executor = MigrationExecutor(connections[database])
         assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
         with connections[database].cursor() as cursor:
@@ -176,6 +180,43 @@ def test_upgrade_from_revision_1_keeps_every_row_and_value(database):
         migrate(database, *REVISION_1)  # and back: the rebuild that drops the CHECKs keeps the counter too
         assert stored_rows(database) == before
         assert revision_1_item.objects.using(database).create(**ROWS[0]).pk == deleted + 2
+    finally:
+        migrate(database)
+
+
+def columns(alias: str, table: str) -> list[str]:
+    with connections[alias].cursor() as cursor:
+        return [column.name for column in connections[alias].introspection.get_table_description(cursor, table)]
+
+
+@pytest.mark.django_db(transaction=True, databases="__all__")
+def test_upgrade_from_revision_2_keeps_every_row_with_no_owner(database):
+    """Revision 3 adds ``owner_id`` (a nullable foreign key to Django's ``auth_user``) to a table holding items."""
+    try:
+        migrate(database, *REVISION_2)
+        state = MigrationExecutor(connections[database]).loader.project_state(REVISION_2)
+        revision_2_item = state.apps.get_model("items", "Item")
+        for row in ROWS:
+            revision_2_item.objects.using(database).create(**row)
+        deleted = revision_2_item.objects.using(database).get(title="deleted").pk
+        revision_2_item.objects.using(database).filter(pk=deleted).delete()
+        before = stored_rows(database)
+        assert "owner_id" not in columns(database, "items_item")
+
+        migrate(database)
+        assert stored_rows(database) == before
+        assert list(Item.objects.using(database).order_by("id").values(*COLUMNS[1:])) == ROWS[:-1]
+        assert set(Item.objects.using(database).values_list("owner", flat=True)) == {None}  # they predate accounts
+        user = User.objects.db_manager(database).create_user("owner", password="owner-password")
+        newest = Item.objects.using(database).create(title="new", price=1, owner=user)
+        assert newest.pk == deleted + 1 and Item.objects.using(database).get(owner=user) == newest
+        newest.delete()
+
+        # Back to revision 2: SQLite rebuilds the table to drop a foreign key, and keeps the counter.
+        migrate(database, *REVISION_2)
+        assert "owner_id" not in columns(database, "items_item")
+        assert stored_rows(database) == before
+        assert revision_2_item.objects.using(database).create(**ROWS[0]).pk == deleted + 2
     finally:
         migrate(database)
 

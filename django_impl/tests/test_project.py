@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -57,6 +60,29 @@ def test_unexpected_error_is_a_500_problem_that_writes_nothing(client, monkeypat
     assert "secret" not in response.content.decode() and "Traceback" not in body["detail"]
     monkeypatch.undo()
     assert client.get("/items").json()["total"] == 0
+
+
+def start(**environment: str) -> subprocess.CompletedProcess:
+    """``django.setup()`` in a fresh interpreter with the production settings and this environment."""
+    env = {name: value for name, value in os.environ.items() if name not in {"SECRET_KEY", "DJANGO_DEBUG"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "items_django.settings", "DATABASE_URL": "sqlite:///unused.db", **environment}
+    script = (
+        "import django; django.setup(); from rest_framework_simplejwt.tokens import AccessToken; "
+        "print(AccessToken.lifetime.total_seconds())"
+    )
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_a_production_start_without_secret_key_stops_with_a_clear_error():
+    refused = start()
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured: Set SECRET_KEY in the environment" in refused.stderr
+    assert start(DJANGO_DEBUG="1").returncode == 0  # DEBUG: a development key
+
+
+def test_token_lifetime_comes_from_the_environment():
+    assert start(SECRET_KEY="k").stdout.strip() == "3600.0"
+    assert start(SECRET_KEY="k", TOKEN_TTL_SECONDS="2").stdout.strip() == "2.0"
 
 
 def test_unexpected_errors_reach_stderr_with_debug_off(settings):
