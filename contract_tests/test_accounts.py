@@ -218,6 +218,8 @@ def test_token_form_with_a_charset_parameter(anonymous, alice):
         pytest.param("grant_type=password&username={u}&password=wrong-{p}", "invalid_grant", id="wrong-password"),
         pytest.param("grant_type=password&username={U}&password={p}", "invalid_grant", id="username-case"),
         pytest.param("grant_type=password&username=nobody-{u}&password={p}", "invalid_grant", id="unknown-user"),
+        pytest.param("grant_type=password&username=a%00b&password={p}", "invalid_grant", id="username-NUL"),
+        pytest.param("grant_type=password&username=a%20b&password={p}", "invalid_grant", id="username-space"),
     ],
 )
 def test_token_errors_name_rfc_6749s_error(anonymous, alice, form, error):
