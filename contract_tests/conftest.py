@@ -103,9 +103,7 @@ def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
         ):
             yield started
     except databases.DatabaseUnavailable as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{error} (CI=true: PostgreSQL is required)", pytrace=False)
-        pytest.skip(f"PostgreSQL SKIPPED: {error}")
+        databases.unavailable(error)
     except server.ServerError as error:
         pytest.fail(f"{impl.name}: {error}", pytrace=False)
 
@@ -146,9 +144,7 @@ def differential_targets(request: pytest.FixtureRequest) -> Iterator[list[tuple[
                 database = stack.enter_context(databases.sqlite() if db == "sqlite" else databases.postgres(name))
                 targets.append((name, stack.enter_context(server.running(impl, database, ARTIFACTS, venv))))
             except databases.DatabaseUnavailable as error:
-                if os.environ.get("CI") == "true":
-                    pytest.fail(f"{error} (CI=true: PostgreSQL is required)", pytrace=False)
-                pytest.skip(f"PostgreSQL SKIPPED: {error}")
+                databases.unavailable(error)
             except server.ServerError as error:
                 pytest.fail(f"{name}: {error}", pytrace=False)
         yield targets

@@ -8,6 +8,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit, urlunsplit
 
 ADMIN_URL = os.environ.get("CONTRACT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -15,6 +16,15 @@ ADMIN_URL = os.environ.get("CONTRACT_POSTGRES_URL", "postgresql://postgres@127.0
 
 class DatabaseUnavailable(RuntimeError):
     """PostgreSQL could not be reached."""
+
+
+def unavailable(error: DatabaseUnavailable) -> NoReturn:
+    """Skip the test, saying "PostgreSQL SKIPPED"; with ``CI=true`` (where PostgreSQL is required) fail it."""
+    import pytest  # the benchmark uses this module too, without pytest
+
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{error} (CI=true: PostgreSQL is required)", pytrace=False)
+    pytest.skip(f"PostgreSQL SKIPPED: {error}")
 
 
 @contextlib.contextmanager
