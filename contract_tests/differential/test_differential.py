@@ -186,6 +186,7 @@ class Differential(RuleBasedStateMachine):
 
     clients: list[tuple[str, httpx.Client]] = []  # set by the test before it runs
     tokens: list[dict[str, str]] = []  # per server, each user's token (USERS), set by the test
+    usernames: dict[str, str] = {}  # each user's username, the same on every server, set by the test
     counts: dict[str, int] = {}  # sequences and requests sent, set by the test
     items = Bundle("items")
 
@@ -229,7 +230,7 @@ class Differential(RuleBasedStateMachine):
         self.counts["sequences"] += 1
         for (_, client), tokens in zip(self.clients, self.tokens, strict=True):
             for user in USERS:
-                delete_every_item(client, tokens["names"][user], tokens[user])
+                delete_every_item(client, self.usernames[user], tokens[user])
 
     @rule(target=items, body=bodies(VALID_CREATE | SOMETIMES_WRONG), who=WRITER)
     def create(self, body: tuple[bytes, str | None, str | None], who: str | None) -> Any:
@@ -298,9 +299,10 @@ def test_implementations_answer_alike(
     tokens = []
     for _, client in clients:
         signed_up = {user: accounts.sign_up_as(client, name) for user, name in names.items()}
-        tokens.append({"names": names, **{user: account.token for user, account in signed_up.items()}})
+        tokens.append({user: account.token for user, account in signed_up.items()})
     counts = {"sequences": 0, "requests": 0}
-    machine = type("Differential", (Differential,), {"clients": clients, "counts": counts, "tokens": tokens})
+    attributes = {"clients": clients, "counts": counts, "tokens": tokens, "usernames": names}
+    machine = type("Differential", (Differential,), attributes)
     settings = hypothesis.settings(
         max_examples=THOROUGH_SEQUENCES if thorough else SEQUENCES,
         stateful_step_count=THOROUGH_STEPS if thorough else STEPS,
