@@ -5,7 +5,13 @@ from __future__ import annotations
 from string import ascii_lowercase, ascii_uppercase
 
 from django.conf import settings
-from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    BaseValidator,
+    MaxValueValidator,
+    MinLengthValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
 from django.db import models
 from django.db.models import BooleanField, CharField, F, Func, Q, Value
 from django.db.models.expressions import OrderBy
@@ -89,8 +95,18 @@ def ordering(sort: str) -> list[OrderBy]:
 
 
 class Item(models.Model):
-    title = models.CharField(max_length=MAX_TITLE_LENGTH)
-    description = models.CharField(max_length=MAX_DESCRIPTION_LENGTH, null=True, blank=True, default=None)
+    # Every bound of the API is a field validator (max_length is one): full_clean(), and with it the admin's forms,
+    # names the field at fault before the CHECK constraints below are tried (PostgreSQL cannot even try the NUL one).
+    title = models.CharField(
+        max_length=MAX_TITLE_LENGTH, validators=[MinLengthValidator(1), ProhibitNullCharactersValidator()]
+    )
+    description = models.CharField(
+        max_length=MAX_DESCRIPTION_LENGTH,
+        null=True,
+        blank=True,
+        default=None,
+        validators=[ProhibitNullCharactersValidator()],
+    )
     price = models.FloatField(
         validators=[GreaterThanValidator(0), MaxValueValidator(MAX_PRICE)],
         help_text=f"Greater than 0, at most {MAX_PRICE}.",
@@ -113,7 +129,7 @@ class Item(models.Model):
     class Meta:
         ordering = ["id"]
         # The API's bounds again, in the database, for every other way in (a script, the shell, a bulk update).
-        # full_clean() runs them too, so the admin's forms show their messages. A CHECK lets NULL through.
+        # full_clean() runs them too, after the field validators. A CHECK lets NULL through.
         constraints = [
             models.CheckConstraint(
                 condition=Q(price__gt=0, price__lte=MAX_PRICE),

@@ -165,10 +165,10 @@ class ItemSerializer(ClosedSerializer, serializers.ModelSerializer):
         fields = ["id", "title", "description", "price", "quantity", "owner", "created_at", "updated_at"]
         # DRF default: a field left out of a PUT keeps its value; contract: back to the default (PATCH: kept).
         extra_kwargs = {
-            "description": {"default": None},
+            "description": {"default": None, "validators": []},
             "quantity": {"default": 0},
-            # drf-spectacular default: minLength 1 in requests only (from allow_blank); contract: in answers too.
-            "title": {"min_length": 1},
+            # ModelSerializer default: the model's validators first, NUL before max_length; contract: size first.
+            "title": {"validators": []},  # model's min_length 1 (drf-spectacular default: minLength in requests only)
         }
 
     # endregion

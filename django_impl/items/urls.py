@@ -3,7 +3,7 @@ from django.urls import path, register_converter
 from rest_framework.routers import SimpleRouter
 
 from .auth import TokenView, UserViewSet
-from .views import ItemViewSet
+from .views import BrowseView, ItemViewSet
 
 
 # region: validation
@@ -39,5 +39,8 @@ urlpatterns = [
     # settings.py default: ATOMIC_REQUESTS (SQLite: BEGIN IMMEDIATE, the write lock); /token only reads, and holds
     # no lock while it hashes a password on purpose slowly.
     path("token", transaction.non_atomic_requests(TokenView.as_view()), name="token"),
+    # endregion
+    # region: templates
+    path("", BrowseView.as_view(), name="browse"),  # the page of GET /items, in HTML
 ]
 # endregion

@@ -1,5 +1,6 @@
 """HTTP: ``ItemViewSet``, a ``ModelViewSet`` with the contract's status codes and headers, and ``ContractViewMixin``,
-what it shares with the accounts views (auth.py): the order of the checks (405, 401, then the body), ``OPTIONS``.
+what it shares with the accounts views (auth.py): the order of the checks (405, 401, then the body), ``OPTIONS``;
+and ``BrowseView``, the browse page at ``/``: ``ItemViewSet.list`` rendered by a Django template.
 
 The classes ``REST_FRAMEWORK`` (settings.py) names for it sit in modules of their own, because DRF
 imports them while ``rest_framework.views`` loads: parsers.py (request bodies), filters.py and
@@ -10,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.views.generic import TemplateView
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
-from rest_framework.exceptions import MethodNotAllowed, ParseError, UnsupportedMediaType
+from rest_framework.exceptions import MethodNotAllowed, ParseError, UnsupportedMediaType, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -202,6 +204,45 @@ class ItemViewSet(ContractViewMixin, viewsets.ModelViewSet):
         serializer.instance = self.get_object()
         self.perform_update(serializer)
         return Response(serializer.data)
+
+
+# endregion
+# region: templates
+class BrowseView(TemplateView):
+    """``/``: the page of ``GET /items`` with the same query, as HTML for a browser (not part of the API).
+
+    The rows, their order, the total and every 422 message come from ``ItemViewSet.list`` itself (its filter
+    backends, pagination class and ``ItemQuerySerializer``), so the page cannot disagree with ``GET /items``. A plain
+    Django view, so drf-spectacular leaves it out of ``/openapi.json``; a bad parameter is a 422 page, in HTML.
+    """
+
+    template_name = "items/browse.html"
+    http_method_names = ["get", "head"]  # Django default: OPTIONS too (and 405 for the rest); a page only reads
+    # Django 5.2 default: no Content-Security-Policy; here nothing but this server's style sheet, no script at all.
+    content_security_policy = (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        api = ItemViewSet(action_map={"get": "list", "head": "list"}, args=(), kwargs={}, format_kwarg=None)
+        api.request = api.initialize_request(request)  # as the API reads a query: UTF-8, whatever the labels say
+        # The other parameters of the query, their last value as the API takes it; a new search starts at offset 0.
+        kept = [(name, value) for name, value in request.GET.items() if name not in {"q", "offset"}]
+        context = {"q": request.GET.get("q", ""), "kept": kept}
+        try:
+            page = api.list(api.request).data  # the ItemPage: {"items", "total", "limit", "offset"}
+        except ValidationError as error:  # the API's own 422 errors, one per parameter
+            context["errors"] = list(problems.field_errors(error.detail))
+            response = self.render_to_response(self.get_context_data(**context), status=422)
+        else:
+            offset, limit, total = page["offset"], page["limit"], page["total"]
+            context |= {"items": page["items"], "total": total}
+            context["previous_offset"] = max(0, offset - limit) if offset > 0 else None
+            context["next_offset"] = offset + limit if offset + limit < total else None
+            response = self.render_to_response(self.get_context_data(**context))
+        response["Content-Security-Policy"] = self.content_security_policy
+        return response
 
 
 # endregion

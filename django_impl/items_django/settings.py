@@ -30,6 +30,9 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-set-SECRET_KEY"
 # Seconds a bearer token from POST /token is valid for (its expires_in).
 TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS", "3600"))
+# Django default: no rule (startproject writes four); here POST /users' minimum, 8 characters, for the passwords the
+# admin's forms and createsuperuser's prompt set (POST /users checks its own: UserSerializer).
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"}]
 # endregion
 # region: settings
 # Django default: [] (with DEBUG off, no host at all); contract: ALLOWED_HOSTS from the environment, exact names,

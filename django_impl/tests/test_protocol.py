@@ -74,7 +74,8 @@ def test_bad_item_id_is_404_for_every_method(client, path):
         assert_problem(client.send(method, path, body), 404)
 
 
-@pytest.mark.parametrize("path", ["/items/", "/items/1/", "/items//1", "/nope", "/items/1/extra", "/items.json", "/"])
+# "/" is the browse page (test_browse.py).
+@pytest.mark.parametrize("path", ["/items/", "/items/1/", "/items//1", "/nope", "/items/1/extra", "/items.json"])
 def test_unknown_route_is_404_never_a_redirect(client, create, path):
     create(title="pen", price=1)
     assert_problem(client.get(path), 404)
