@@ -1,5 +1,5 @@
 """The application factory, flaskr-style, with the extensions bound in it (Flask-SQLAlchemy, Flask-Migrate,
-Flask-Login).
+Flask-Login, Flask-Admin), the API's blueprints, the browse page and the admin.
 
 With ``SECRET_KEY`` set, create or upgrade the tables with ``flask --app items_flask.app db upgrade``
 (idempotent), then serve with ``gunicorn --bind 127.0.0.1:8000 'items_flask.app:create_app()'``.
@@ -13,7 +13,7 @@ from typing import Any
 import flask
 from werkzeug.wsgi import host_is_trusted
 
-from . import auth, config, docs, problems, schemas, views
+from . import admin, auth, config, docs, pages, problems, schemas, views
 from .db import db, engine_options, migrate
 
 
@@ -107,6 +107,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> ItemsFlask:
     # region: wiring
     api.register_blueprint(views.blp)
     api.register_blueprint(auth.blp)
+    # endregion
+    # region: templates
+    app.register_blueprint(pages.bp)  # Flask's own Blueprint: the page is not in the OpenAPI document
+    # endregion
+    # region: admin
+    admin.init_app(app)
+    # endregion
+    # region: wiring
     return app
 
 

@@ -2,8 +2,9 @@
 
 - ``login_manager``: Flask-Login's ``LoginManager``. Its ``request_loader`` turns ``Authorization: Bearer
   <token>`` (RFC 6750 §2.1) into ``current_user``; its ``unauthorized`` handler, which ``login_required``
-  calls for an anonymous client, answers 401 with the challenge. The API keeps no session: nothing here
-  calls ``login_user`` or sets a cookie (the admin will log in through Flask-Login's session, separately).
+  calls for an anonymous client, answers 401 with the challenge. Its ``user_loader`` reads the session the
+  admin's login sets (admin.py). Each credential has one place: the bearer token is read on the API's
+  requests only and the session cookie everywhere else, so an admin's cookie authenticates no API request.
 - Tokens: itsdangerous's ``URLSafeTimedSerializer`` (Flask's own signer, already installed with it) signs the
   user's id with ``SECRET_KEY`` and a timestamp; ``loads(max_age=TOKEN_TTL_SECONDS)`` refuses a token that is
   expired, tampered with or signed with another key. A JWT would tell clients what the contract keeps opaque.
@@ -92,15 +93,30 @@ def issue_token(user: User) -> dict[str, Any]:
     return {"access_token": serializer().dumps(user.id), "token_type": "Bearer", "expires_in": ttl}
 
 
+def api_request() -> bool:
+    """Whether the request is routed to one of the API's blueprints (``json_body.Blueprint``: items, accounts)."""
+    return isinstance(current_app.blueprints.get(request.blueprint or ""), Blueprint)
+
+
+@login_manager.user_loader
+def load_user_from_session(user_id: str) -> User | None:
+    """The user the admin's login put in the session (admin.py); None on the API's requests (Flask-Login then
+    asks ``load_user_from_request``: the bearer token alone)."""
+    # Flask-Login default: the session's user is current_user on every request, ahead of the request_loader, so an
+    # admin's session cookie would authenticate POST /items; contract: the API reads the bearer token only.
+    return None if api_request() else db.session.get(User, int(user_id))
+
+
 @login_manager.request_loader
 def load_user_from_request(req: Request) -> User | None:
-    """The user a bearer token names; None without one (no ``Authorization``, or another scheme such as Basic).
+    """The user a bearer token names, on the API's requests; None without one (no ``Authorization``, or another
+    scheme such as Basic), and everywhere else (the admin and the browse page read no token).
 
     Raises ``Unauthorized`` (``error="invalid_token"``) for a bearer token that is malformed (``Bearer`` alone
     too), expired, signed with another key, or names a user that no longer exists.
     """
     credentials = req.authorization  # werkzeug reads the scheme in any case (RFC 9110 §11.1)
-    if credentials is None or credentials.type != "bearer":
+    if not api_request() or credentials is None or credentials.type != "bearer":
         return None
     try:
         user_id = serializer().loads(credentials.token or "", max_age=current_app.config["TOKEN_TTL_SECONDS"])
@@ -150,6 +166,20 @@ def password_grant(form: MultiDict[str, str]) -> tuple[str, str]:
         if name not in given:
             raise TokenError("invalid_request", f"`{name}` is missing (RFC 6749 §4.3.2).")
     return given["username"], given["password"]
+
+
+def check_credentials(username: str, password: str) -> User | None:
+    """The user ``username`` if ``password`` is theirs, else None (``POST /token`` and the admin's login).
+
+    An unknown name costs the same hashing as a wrong password, so the time tells no one who exists. A name no
+    user can have (a NUL, which PostgreSQL's text refuses, a space...) is looked up nowhere.
+    """
+    possible = re.fullmatch(USERNAME_PATTERN, username) is not None
+    user = db.session.scalar(select(User).where(User.username == username)) if possible else None
+    if user is None:
+        check_password_hash(DUMMY_PASSWORD_HASH, password)  # as long as a wrong password takes
+        return None
+    return user if user.check_password(password) else None
 
 
 def init_app(app: Any, api: Api) -> None:
@@ -265,16 +295,10 @@ def create_token() -> tuple[dict[str, Any], dict[str, str]]:
         form = read_form(request)  # 415 and 413 as for JSON
     except exceptions.BadRequest as error:  # a body whose framing is broken is no form either
         raise TokenError("invalid_request", error.description or "The body is not a form.") from error
-    username, password = password_grant(form)
-    # A name no user can have (a NUL, which PostgreSQL's text refuses, a space...) is looked up nowhere,
-    # and costs the same dummy hash as an unknown one.
-    possible = re.fullmatch(USERNAME_PATTERN, username) is not None
-    user = db.session.scalar(select(User).where(User.username == username)) if possible else None
+    user = check_credentials(*password_grant(form))
     if user is None:
-        check_password_hash(DUMMY_PASSWORD_HASH, password)  # as long as a wrong password takes
-    elif user.check_password(password):
-        return issue_token(user), {"Cache-Control": "no-store"}  # RFC 6749 §5.1
-    raise TokenError("invalid_grant", "The username or the password is wrong.")
+        raise TokenError("invalid_grant", "The username or the password is wrong.")
+    return issue_token(user), {"Cache-Control": "no-store"}  # RFC 6749 §5.1
 
 
 # endregion

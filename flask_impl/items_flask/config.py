@@ -1,8 +1,8 @@
 """Settings, loaded by ``create_app`` with ``app.config.from_object``.
 
 ``DATABASE_URL``, ``ALLOWED_HOSTS``, ``SECRET_KEY`` and ``TOKEN_TTL_SECONDS`` come from the environment;
-everything else is how this API presents itself (flask-smorest's OpenAPI settings), request limits and
-database timeouts.
+everything else is how this API presents itself (flask-smorest's OpenAPI settings), the admin's session
+cookie, request limits and database timeouts.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ SECRET_KEY = os.environ.get("SECRET_KEY")
 ttl_text = os.environ.get("TOKEN_TTL_SECONDS", "3600")
 #: Seconds a bearer token is valid for (``expires_in``); ``create_app`` refuses anything but a whole number >= 1.
 TOKEN_TTL_SECONDS: int | str = int(ttl_text) if ttl_text.isdigit() else ttl_text
+# endregion
+# region: admin
+# Flask default: SameSite unset, so the admin's session cookie rides along on requests from other sites; here: Lax.
+# (HttpOnly is Flask's default already.) The API never reads the session: auth.load_user_from_session.
+SESSION_COOKIE_SAMESITE = "Lax"
 # endregion
 # region: docs
 # flask-smorest: the document and its two viewers.

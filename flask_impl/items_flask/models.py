@@ -14,6 +14,7 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     ColumnElement,
     DateTime,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    false,
     func,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -101,6 +103,8 @@ class User(db.Model, UserMixin):
     # Compared exactly (Alice is not alice): SQLite's BINARY and PostgreSQL's equality are both exact.
     username: Mapped[str] = mapped_column(String(150), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))  # "scrypt:32768:8:1$<salt>$<hex>": 162 characters
+    # May log into the admin (admin.py); only `flask create-admin` and the admin set it, never the API (revision 4).
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -69,8 +69,8 @@ class StrictNumber(fields.Float):
     default_error_messages = {**FIELD_MESSAGES, "invalid": NOT_A_NUMBER}
 
     def _validated(self, value: Any) -> float:
-        # marshmallow default: Float takes the string "12.5"; contract: wrong_type.
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        # marshmallow default: Float takes the string "12.5"; contract: wrong_type. NaN (value != value) is no number.
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
             raise self.make_error("invalid")
         # 1e400 and an integer literal past CPython's digit limit (``integer()``) read as infinity, and an int is
         # never converted (float() would overflow): the Range validators compare, too_large or too_small.

@@ -93,6 +93,18 @@ def order_by(sort: str) -> tuple[ColumnElement[Any], ...]:
     return (column.desc() if sort.startswith("-") else column.asc(), Item.id.asc())
 
 
+def list_items(args: dict[str, Any]) -> dict[str, Any]:
+    """The ``ItemPage`` envelope, ``{"items", "total", "limit", "offset"}``, for ``ItemQueryArgs`` already validated.
+
+    ``GET /items`` answers with it, and the browse page (pages.py) renders it: one query, so they never disagree.
+    """
+    where = filters(args)
+    total = db.session.scalar(select(func.count()).select_from(Item).where(*where))
+    page = select(Item).where(*where).order_by(*order_by(args["sort"])).limit(args["limit"]).offset(args["offset"])
+    # The ItemPage envelope: flask-smorest's @blp.paginate answers with an X-Pagination header instead.
+    return {"items": db.session.scalars(page).all(), "total": total, "limit": args["limit"], "offset": args["offset"]}
+
+
 # endregion
 # region: retrieve
 def get_item(item_id: int, check_owner: bool = True) -> Item:
@@ -122,16 +134,7 @@ class Items(MethodView):
     @blp.alt_response(422, "UnprocessableContent")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List items, filtered, sorted and paginated."""
-        where = filters(args)
-        total = db.session.scalar(select(func.count()).select_from(Item).where(*where))
-        page = select(Item).where(*where).order_by(*order_by(args["sort"])).limit(args["limit"]).offset(args["offset"])
-        # The ItemPage envelope: flask-smorest's @blp.paginate answers with an X-Pagination header instead.
-        return {
-            "items": db.session.scalars(page).all(),
-            "total": total,
-            "limit": args["limit"],
-            "offset": args["offset"],
-        }
+        return list_items(args)
 
     # endregion
     # region: create

@@ -40,6 +40,7 @@ FLASK_IMPL = Path(__file__).resolve().parent.parent
 REVISION_1 = "856a31e13d97"
 REVISION_2 = "6250c0717599"
 REVISION_3 = "17095d6e3942"
+REVISION_4 = "e8d267e86cd3"
 STAMPS = ("created_at", "updated_at")
 
 # models.py at commit 8c1318b, before migrations, as a plain Table: what `flask init-db` (create_all) made.
@@ -266,7 +267,7 @@ def test_revision_3_adds_users_and_an_owner_to_items_in_place(make_app):
         with db.engine.connect() as connection:
             assert rows(connection) == before
             assert "users" not in inspect(connection).get_table_names()
-        flask_migrate.upgrade(MIGRATIONS, REVISION_3)
+        flask_migrate.upgrade(MIGRATIONS)  # on to head, whose models the app has
 
     client = app.test_client()
     assert {item["owner"] for item in client.get("/items").get_json()["items"]} == {None}
@@ -277,3 +278,24 @@ def test_revision_3_adds_users_and_an_owner_to_items_in_place(make_app):
     new = client.post("/items", json={"title": "new", "price": 1}, headers=user.headers).get_json()
     assert (new["id"], new["owner"]) == (len(ROWS) + 1, "newcomer")
     assert [item["id"] for item in client.get("/items?owner=newcomer").get_json()["items"]] == [new["id"]]
+
+
+def test_revision_4_adds_is_admin_in_place_and_makes_no_one_an_administrator(make_app):
+    """Users stored at revision 3 keep their rows, are no administrators; the table is altered, never copied."""
+    app = make_app(revision=REVISION_3)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO users (username, password_hash) VALUES ('old', 'x'), ('gone', 'y')"))
+            connection.execute(text("DELETE FROM users WHERE username = 'gone'"))
+            before = schema(connection)
+        flask_migrate.upgrade(MIGRATIONS, REVISION_4)
+        with db.engine.connect() as connection:
+            assert [tuple(row) for row in connection.execute(text("SELECT id, username, is_admin FROM users"))] == [
+                (1, "old", False)
+            ]
+        flask_migrate.downgrade(MIGRATIONS, REVISION_3)
+        with db.engine.connect() as connection:
+            assert schema(connection) == before  # AUTOINCREMENT on SQLite included
+        flask_migrate.upgrade(MIGRATIONS)
+    response = app.test_client().post("/users", json={"username": "new", "password": "long enough"})
+    assert response.get_json()["id"] == 3  # the deleted highest id is not handed out again
