@@ -1,7 +1,8 @@
 """The application: ``uvicorn items_fastapi.main:app``.
 
 Wiring only, as in FastAPI's "Bigger Applications": the app and its lifespan, the exception handlers
-that answer every error as problem+json, the routers, and the OpenAPI document's extra components.
+that answer every error as problem+json, the routers, the browse page and the admin, and the OpenAPI document's
+extra components.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from items_fastapi import auth, docs, problems, schemas
+from items_fastapi import admin, auth, docs, pages, problems, schemas
 from items_fastapi.api.routes import items, login, users
 from items_fastapi.config import get_settings
 from items_fastapi.db import open_database
@@ -63,6 +64,8 @@ app.include_router(users.router)
 app.include_router(login.router)
 app.include_router(docs.router)
 app.mount(docs.ASSETS_URL, docs.assets, name="docs-assets")
+app.include_router(pages.router)  # the browse page, /
+admin.mount(app)  # SQLAdmin at /admin/
 
 
 # endregion

@@ -24,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     String,
     column,
+    false,
     func,
 )
 from sqlalchemy.engine import Dialect
@@ -148,6 +149,11 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(150), unique=True)
     #: pwdlib's PHC string (``$argon2id$v=19$m=...``); never in an answer or a log line.
     hashed_password: Mapped[str] = mapped_column(String(255))
+    #: May log into the admin (admin.py); set by ``python -m items_fastapi.cli create-admin``, never by the API.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    def __str__(self) -> str:  # Python default: <User object at 0x...>, which the admin shows for an item's owner
+        return self.username
 
 
 # endregion

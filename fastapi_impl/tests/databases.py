@@ -20,6 +20,7 @@ import asyncpg
 import pytest
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from items_fastapi.config import Settings, get_settings
@@ -90,3 +91,9 @@ def on_database(database_url: str, work: Callable[[AsyncConnection], Awaitable[T
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+async def stored_users(connection: AsyncConnection) -> list[tuple]:
+    """Every user as stored: ``(id, username, is_admin, hashed_password)``, by id."""
+    query = "SELECT id, username, is_admin, hashed_password FROM users ORDER BY id"
+    return [tuple(row) for row in await connection.execute(text(query))]

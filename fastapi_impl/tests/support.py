@@ -1,7 +1,8 @@
-"""What every test checks the same way about a problem+json response; signing up and in."""
+"""What every test checks the same way about a problem+json response; signing up and in, to the API and the admin."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx2
@@ -46,3 +47,15 @@ def sign_up(client: Any, username: str, password: str = "correct horse") -> dict
     token = client.post("/token", data=form)
     assert token.status_code == 200, token.text
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the admin form on ``html``."""
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1]
+
+
+def log_in(client: Any, username: str, password: str) -> httpx2.Response:
+    """Log into the admin as a browser does: the login page, then its form with its token."""
+    token = csrf_token(client.get("/admin/login").text)
+    form = {"username": username, "password": password, "csrf_token": token}
+    return client.post("/admin/login", data=form, follow_redirects=False)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from items_fastapi.api import routing
 from items_fastapi.api.deps import (
@@ -62,6 +63,8 @@ LINKS = {
 # endregion
 # region: list
 SORT_COLUMNS = {"id": Item.id, "title": Item.title, "price": Item.price, "created_at": Item.created_at}
+#: GET /items' query string, validated by FastAPI (422 for a bad one): the browse page (pages.py) takes it too.
+ItemQueryDep = Annotated[ItemQuery, Query()]
 
 
 def filters(query: ItemQuery) -> list[ColumnElement[bool]]:
@@ -92,7 +95,12 @@ def order_by(sort: str) -> tuple[ColumnElement[Any], ...]:
     dependencies=[Depends(get_optional_user)],  # public, but a token sent must be valid (401 invalid_token)
     openapi_extra=ANONYMOUS_TOO,
 )
-async def list_items(query: Annotated[ItemQuery, Query()], session: SessionDep) -> dict[str, Any]:
+async def list_items(query: ItemQueryDep, session: SessionDep) -> dict[str, Any]:
+    return await item_page(session, query)
+
+
+async def item_page(session: AsyncSession, query: ItemQuery) -> dict[str, Any]:
+    """The page of items ``query`` asks for, as ``ItemPage`` holds it: GET /items' answer, the browse page's rows."""
     where = filters(query)
     total = await session.scalar(select(func.count()).select_from(Item).where(*where))
     page = select(Item).where(*where).order_by(*order_by(query.sort)).limit(query.limit).offset(query.offset)
