@@ -1,8 +1,9 @@
-"""Load an API docs page in headless Chromium, offline, and say what it rendered and what it asked for.
+"""Headless Chromium kept on 127.0.0.1, and an API docs page loaded in it: what it rendered and asked for.
 
-Every request the page makes goes through a Playwright route: one for 127.0.0.1 goes on, any other is
-recorded and aborted before it leaves the browser, so the test both sees and stops it. Chromium itself
-starts with its background networking off (no updates, sync, metrics, DNS prefetching).
+``local_context`` gives every browser test its context: every request a page makes goes through a
+Playwright route; one for 127.0.0.1 goes on, any other is recorded and aborted before it leaves the
+browser, so the test both sees and stops it. Chromium itself starts with its background networking off
+(no updates, sync, metrics, DNS prefetching).
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+from playwright.sync_api import BrowserContext
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +70,62 @@ def is_local(url: str) -> bool:
 
 
 @dataclass
+class Traffic:
+    """Every request the pages of one browser context asked for, and those that did not stay on 127.0.0.1."""
+
+    requests: list[str] = field(default_factory=list)  # every URL the route saw, in order
+    aborted: list[str] = field(default_factory=list)  # not on 127.0.0.1: aborted by the route
+    asked: list[str] = field(default_factory=list)  # every non-local request the pages made
+    csp_blocked: list[str] = field(default_factory=list)  # not on 127.0.0.1, stopped by the page's own CSP
+    failed: list[str] = field(default_factory=list)  # local requests that failed or answered >= 400
+
+    @property
+    def outside(self) -> list[str]:
+        """Requests that were not for 127.0.0.1: aborted, or never accounted for (a CSP block excepted)."""
+        return self.aborted + [url for url in self.asked if url not in self.aborted and url not in self.csp_blocked]
+
+
+@contextlib.contextmanager
+def local_context(browser, **options) -> Iterator[tuple[BrowserContext, Traffic]]:
+    """A new browser context whose requests go on only to 127.0.0.1; any other is recorded and aborted.
+
+    ``options`` go to ``browser.new_context``. Every page of the context is watched, popups included.
+    """
+    traffic = Traffic()
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "service_workers": "block", **options})
+
+    def route(route):
+        request_url = route.request.url
+        traffic.requests.append(request_url)
+        if is_local(request_url):
+            route.continue_()
+        else:
+            traffic.aborted.append(request_url)
+            route.abort("blockedbyclient")
+
+    def failed(request) -> None:
+        if is_local(request.url):
+            traffic.failed.append(f"{request.url}: {request.failure}")
+        elif request.failure == "csp":  # blocked inside the browser by the page's Content-Security-Policy
+            traffic.csp_blocked.append(request.url)
+
+    def watch(page) -> None:
+        page.on("websocket", lambda ws: None if is_local(ws.url) else traffic.aborted.append(ws.url))
+
+    context.route("**/*", route)
+    context.on("request", lambda r: None if is_local(r.url) else traffic.asked.append(r.url))
+    context.on("requestfailed", failed)
+    context.on(
+        "response", lambda r: r.status >= 400 and is_local(r.url) and traffic.failed.append(f"{r.url}: {r.status}")
+    )
+    context.on("page", watch)
+    try:
+        yield context, traffic
+    finally:
+        context.close()
+
+
+@dataclass
 class Visit:
     """What one page load showed and asked for."""
 
@@ -88,43 +147,12 @@ def visit(
 ) -> Visit:
     """Open ``url`` (``kind`` "swagger" or "redoc"), wait for ``expected`` operations, read them back."""
     result = Visit(url)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-
-    def route(route):
-        request_url = route.request.url
-        result.requests.append(request_url)
-        if is_local(request_url):
-            route.continue_()
-        else:
-            result.outside.append(request_url)
-            route.abort("blockedbyclient")
-
-    context.route("**/*", route)
-    page = context.new_page()
-    asked: list[str] = []  # every non-local request the page made, whether or not it reached the route
-    page.on("request", lambda r: None if is_local(r.url) else asked.append(r.url))
-    page.on("websocket", lambda ws: None if is_local(ws.url) else result.outside.append(ws.url))
-
-    def failed(request) -> None:
-        if is_local(request.url):
-            result.failed.append(f"{request.url}: {request.failure}")
-        elif request.failure == "csp":  # blocked inside the browser by the page's Content-Security-Policy
-            result.csp_blocked.append(request.url)
-
-    page.on("requestfailed", failed)
-    page.on("response", lambda r: r.status >= 400 and is_local(r.url) and result.failed.append(f"{r.url}: {r.status}"))
-    page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
-    try:
+    with local_context(browser) as (context, traffic):
+        page = context.new_page()
+        page.on("console", lambda m: m.type == "error" and result.console_errors.append(m.text))
         response = page.goto(url, wait_until="load", timeout=timeout_ms)
         result.status = response.status if response else None
-        selector = ".opblock" if kind == "swagger" else "[data-section-id*='operation/']"
-        with contextlib.suppress(PlaywrightTimeout):  # a page that never renders them: reported as too few
-            page.wait_for_function(
-                "([selector, expected]) => new Set([...document.querySelectorAll(selector)]"
-                "  .map(e => e.id || e.getAttribute('data-section-id'))).size >= expected",
-                arg=[selector, expected],
-                timeout=timeout_ms,
-            )
+        wait_for_operations(page, kind, expected, timeout_ms)
         page.wait_for_load_state("networkidle", timeout=timeout_ms)
         read = SWAGGER_JS if kind == "swagger" else REDOC_JS
         found = page.evaluate(read)
@@ -132,14 +160,24 @@ def visit(
         result.operation_ids = found["ids"]
         result.headings = found["headings"]
         result.errors = found["errors"]
-        # A request the route never saw, and the page's CSP did not stop, is counted as gone out.
-        result.outside += [url for url in asked if url not in result.outside and url not in result.csp_blocked]
+        result.requests, result.outside = traffic.requests, traffic.outside
+        result.csp_blocked, result.failed = traffic.csp_blocked, traffic.failed
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot))
-    finally:
-        context.close()
     return result
+
+
+def wait_for_operations(page, kind: str, expected: int, timeout_ms: int = RENDER_TIMEOUT_MS) -> None:
+    """Wait until ``page`` (``kind`` "swagger" or "redoc") shows ``expected`` operations; give up quietly."""
+    selector = ".opblock" if kind == "swagger" else "[data-section-id*='operation/']"
+    with contextlib.suppress(PlaywrightTimeout):  # a page that never renders them: reported as too few
+        page.wait_for_function(
+            "([selector, expected]) => new Set([...document.querySelectorAll(selector)]"
+            "  .map(e => e.id || e.getAttribute('data-section-id'))).size >= expected",
+            arg=[selector, expected],
+            timeout=timeout_ms,
+        )
 
 
 # Swagger UI 5: one .opblock per operation, id "operations-TAG-OPERATIONID", its method and path inside.

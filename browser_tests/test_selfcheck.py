@@ -5,17 +5,21 @@ framework defaults this project overrides), one that renders nothing, and one th
 that are not the spec's. ``browser.problems`` must name what is wrong with each. A fourth page asks for an
 image from another host that its own Content-Security-Policy stops inside the browser (what the ReDoc pages
 do with Redocly's logo): that request never leaves, and is not counted as one that did.
+
+Three wrong browse pages follow: one that renders a title as markup, one whose rows are not in the API's
+order, one without the next link its total calls for. ``browse.check_view`` must refuse each.
 """
 
 from __future__ import annotations
 
+import html
 import http.server
 import threading
 from collections.abc import Iterator
 
 import pytest
 
-from browser_tests import browser
+from browser_tests import browse, browser
 
 EXPECTED = browser.spec_operations()
 CDN_PAGE = b"""<!DOCTYPE html><html><head><title>docs</title>
@@ -31,7 +35,34 @@ CSP_PAGE = b"""<!DOCTYPE html><html><head>
 <meta http-equiv="Content-Security-Policy" content="img-src 'self' data:"></head>
 <body><img src="https://cdn.example.invalid/logo-mini.svg" alt="logo"></body></html>"""
 QUICK = 3_000  # these pages never render operations: no need to wait long
-PAGES = {"/cdn": CDN_PAGE, "/empty": EMPTY_PAGE, "/wrong": WRONG_PAGE, "/csp": CSP_PAGE}
+IMG_TITLE = '<img src="x" onerror="window.pwned = 1">'
+BROWSE_PAGE = """<!DOCTYPE html><html><head><title>Items</title></head><body><h1>Items</h1>
+<form method="get" action="/" role="search"><input type="search" name="q" value=""><button>Search</button></form>
+<span id="total">{total}</span>
+<table id="items"><thead><tr><th>Title</th><th>Price</th><th>Quantity</th><th>Owner</th></tr></thead>
+<tbody>{rows}</tbody></table></body></html>"""
+ROW = '<tr data-id="{id}"><td>{title}</td><td>{price}</td><td>{quantity}</td><td>{owner}</td></tr>'
+ITEMS = [
+    {"id": 1, "title": IMG_TITLE, "price": 3.0, "quantity": 5, "owner": "bob"},
+    {"id": 2, "title": "apple", "price": 2.5, "quantity": 10, "owner": None},
+]
+
+
+def browse_page(items: list[dict], total: int, escape: bool = True) -> bytes:
+    cells = [{**item, "title": html.escape(item["title"]) if escape else item["title"]} for item in items]
+    rows = "".join(ROW.format(**{**cell, "owner": cell["owner"] or ""}) for cell in cells)
+    return BROWSE_PAGE.format(total=total, rows=rows).encode()
+
+
+PAGES = {
+    "/cdn": CDN_PAGE,
+    "/empty": EMPTY_PAGE,
+    "/wrong": WRONG_PAGE,
+    "/csp": CSP_PAGE,
+    "/browse-unescaped": browse_page(ITEMS, 2, escape=False),
+    "/browse-reversed": browse_page(ITEMS[::-1], 2),
+    "/browse-no-next": browse_page(ITEMS, 5),
+}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -87,3 +118,28 @@ def test_a_request_the_pages_own_csp_stops_never_leaves(chromium, fake_docs):
     result = browser.visit(chromium, fake_docs + "/csp", "redoc", len(EXPECTED), timeout_ms=QUICK)
     assert result.csp_blocked == ["https://cdn.example.invalid/logo-mini.svg"]
     assert result.outside == []
+
+
+PAGE = {"total": 2, "limit": 2, "offset": 0}  # GET /items' envelope for ITEMS
+
+
+def refusal(view: browse.View, expected: dict) -> str:
+    with pytest.raises(AssertionError) as refused:
+        browse.check_view(view, expected, {})
+    return str(refused.value)
+
+
+def test_a_browse_page_that_renders_a_title_as_markup_fails(chromium, fake_docs):
+    view = browse.open_page(chromium, fake_docs + "/browse-unescaped")
+    assert view.page["pwned"] == 1  # the onerror handler ran: check_view must not pass this page
+    assert "rows differ" in refusal(view, {**PAGE, "items": ITEMS})
+
+
+def test_a_browse_page_in_another_order_fails(chromium, fake_docs):
+    view = browse.open_page(chromium, fake_docs + "/browse-reversed")
+    assert "data-id" in refusal(view, {**PAGE, "items": ITEMS})
+
+
+def test_a_browse_page_without_its_next_link_fails(chromium, fake_docs):
+    view = browse.open_page(chromium, fake_docs + "/browse-no-next")
+    assert "no next link" in refusal(view, {**PAGE, "items": ITEMS, "total": 5})

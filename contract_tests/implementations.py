@@ -24,6 +24,25 @@ class DescriptorError(ValueError):
 
 
 @dataclass(frozen=True)
+class Admin:
+    """``[admin]``: the admin product (``kind``) and the command that makes an administrator.
+
+    ``create`` runs like ``[serve] prepare`` (the implementation's folder and virtualenv, the server's
+    environment) with ``{username}`` filled in; ``env`` adds variables with ``{password}`` filled in.
+    """
+
+    kind: str
+    create: tuple[str, ...]
+    env: dict[str, str] = field(default_factory=dict)
+
+    def create_command(self, username: str) -> list[str]:
+        return [arg.replace("{username}", username) for arg in self.create]
+
+    def create_env(self, password: str) -> dict[str, str]:
+        return {key: value.replace("{password}", password) for key, value in self.env.items()}
+
+
+@dataclass(frozen=True)
 class Implementation:
     name: str
     folder: Path
@@ -38,6 +57,7 @@ class Implementation:
     env: dict[str, str] = field(default_factory=dict)
     test_install: tuple[tuple[str, ...], ...] = ()
     test_command: tuple[str, ...] = ()
+    admin: Admin | None = None  # None when impl.toml has no [admin] table
 
     def serve_command(self, port: int, database_url: str) -> list[str]:
         return [_fill(arg, port, database_url) for arg in self.serve]
@@ -69,6 +89,20 @@ def _commands(value: object, where: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(cmd) for cmd in value)
 
 
+def _admin(value: object, where: str) -> Admin | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise DescriptorError(f"{where} must be a table")
+    kind, env = value.get("kind"), value.get("env", {})
+    if not isinstance(kind, str) or not kind:
+        raise DescriptorError(f"{where}.kind must be a non-empty string")
+    if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+        raise DescriptorError(f"{where}.env must be a table of strings")
+    (create,) = _commands([value.get("create")], f"{where}.create")
+    return Admin(kind=kind, create=create, env=dict(env))
+
+
 def load(folder: Path) -> Implementation:
     path = folder / DESCRIPTOR
     with path.open("rb") as fh:
@@ -93,6 +127,7 @@ def load(folder: Path) -> Implementation:
             env=dict(serve.get("env", {})),
             test_install=_commands(tests.get("install", []), f"{path}: tests.install"),
             test_command=tuple(tests.get("command", ())),
+            admin=_admin(data.get("admin"), f"{path}: admin"),
         )
     except KeyError as missing:
         raise DescriptorError(f"{path}: missing key {missing}") from None

@@ -20,6 +20,7 @@ from pathlib import Path
 from contract_tests.implementations import Implementation
 
 READY_TIMEOUT = 90.0
+READY_POLL = 0.05  # seconds between readiness probes: a server is ready within ~1-5 s, each probe costs ~1 ms
 
 
 class ServerError(RuntimeError):
@@ -33,13 +34,19 @@ def free_port() -> int:
 
 
 def impl_environment(
-    impl: Implementation, port: int, database_url: str, venv: Path | None, extra: dict[str, str] | None = None
+    impl: Implementation,
+    port: int,
+    database_url: str,
+    venv: Path | None,
+    extra: dict[str, str] | None = None,
+    secret_key: str | None = None,
 ) -> dict[str, str]:
+    """The server's environment; ``secret_key`` fills ``{secret_key}`` (default: a new random one)."""
     env = dict(os.environ)
     if venv is not None:
         env["VIRTUAL_ENV"] = str(venv)
         env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    env.update(impl.serve_env(port, database_url))
+    env.update(impl.serve_env(port, database_url, secret_key))
     env.update(extra or {})
     return env
 
@@ -62,7 +69,7 @@ def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        time.sleep(0.2)
+        time.sleep(READY_POLL)
     raise ServerError(f"{url} did not answer 200 within {READY_TIMEOUT:.0f}s:\n{_tail(log)}")
 
 
@@ -87,14 +94,16 @@ def running(
     venv: Path | None = None,
     extra_env: dict[str, str] | None = None,
     log_name: str | None = None,
+    secret_key: str | None = None,
 ) -> Iterator[str]:
     """Prepare the database, start the server on a free 127.0.0.1 port, yield its base URL.
 
     ``extra_env`` overrides the server's environment (``TOKEN_TTL_SECONDS`` for a short-lived token, say);
-    ``log_name`` names its log file in ``log_dir`` (default ``NAME-server.log``).
+    ``log_name`` names its log file in ``log_dir`` (default ``NAME-server.log``); ``secret_key`` is the
+    server's secret (default: a new random one), for a caller that runs other commands in its environment.
     """
     port = free_port()
-    env = impl_environment(impl, port, database_url, venv, extra_env)
+    env = impl_environment(impl, port, database_url, venv, extra_env, secret_key)
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / (log_name or f"{impl.name}-server.log")
     with log.open("w") as out:
