@@ -5,21 +5,25 @@
     nox -s contract -- --base-url http://127.0.0.1:8000   # against any server already running
     nox -s contract -- fastapi --db postgres --examples 200
     nox -s report                            # docs/conformance.md: every implementation x SQLite, PostgreSQL
+    nox -s report -- --base-url URL          # the same table for a server of yours: contract-artifacts/conformance-*.md
     nox -s tests                             # each implementation's own tests + the suite's self-test
     nox -s lint                              # ruff over the repository
     nox -s serve -- fastapi [--port 8000]    # run one implementation for a person to try
     nox -s docs [-- --check]                 # docs/side-by-side/*.html and docs/index.md from region comments
-    nox -s browser                           # /docs and /redoc of each implementation in headless Chromium
+    nox -s browser                           # /docs, /admin/ and / of each implementation in headless Chromium
     nox -s bench [-- --quick]                # wrk against every implementation: docs/benchmarks.md
 
 Every implementation gets a virtualenv of its own (.nox/impl-NAME), built by uv from the install
-commands in its impl.toml, so the three never share dependencies.
+commands in its impl.toml, so the three never share dependencies. A warm run skips an install that
+the virtualenv already had, with the same pyproject.toml and impl.toml; CONTRACT_REINSTALL=1 forces it.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -29,7 +33,7 @@ import nox
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from contract_tests import implementations  # noqa: E402  (stdlib only; imports no implementation)
+from contract_tests import implementations, verdicts  # noqa: E402  (stdlib only; imports no implementation)
 
 nox.options.default_venv_backend = "uv"
 nox.options.sessions = ["lint", "tests", "contract"]
@@ -88,15 +92,74 @@ def run_in(session: nox.Session, venv: Path, command, env=None) -> None:
     session.run(program, *command[1:], env={**impl_env(venv), **(env or {})}, external=True)
 
 
+# A virtualenv remembers each install it has had (a digest of the commands and of the files they read) in
+# this file, so a warm run does not ask uv again (about a second per install, and the differential asked twice).
+# Editable installs follow source changes by themselves; a change to pyproject.toml or impl.toml installs again.
+# CONTRACT_REINSTALL=1 installs anyway (a virtualenv changed by hand).
+INSTALL_STAMP = ".installed-by-noxfile"
+INSTALLED_THIS_RUN: set[tuple[Path, str]] = set()
+
+
+def install_digest(folder: Path, commands) -> str:
+    """What an install depends on: its commands, the interpreter, and the files it reads in ``folder``."""
+    digest = hashlib.sha256(repr((list(commands), sys.version)).encode())
+    files = {"pyproject.toml", "setup.py", "setup.cfg", "impl.toml"}
+    files |= {arg for command in commands for arg in command if (folder / arg).is_file()}  # -r requirements.txt
+    for name in sorted(files):
+        if (folder / name).is_file():
+            digest.update(name.encode() + b"\0" + (folder / name).read_bytes())
+    return digest.hexdigest()
+
+
+def up_to_date(venv: Path, wanted: str) -> bool:
+    stamp = venv / INSTALL_STAMP
+    if os.environ.get("CONTRACT_REINSTALL") == "1" or not stamp.is_file():
+        return False
+    return wanted in stamp.read_text().split()
+
+
+def remember(venv: Path, wanted: str) -> None:
+    stamp = venv / INSTALL_STAMP
+    known = stamp.read_text().split() if stamp.is_file() else []
+    stamp.write_text("\n".join([*known[-7:], wanted]) + "\n")
+
+
 def impl_venv(session: nox.Session, impl: implementations.Implementation, commands=(), prefix="impl") -> Path:
-    """Create (or reuse) the implementation's virtualenv (.nox/PREFIX-NAME) and run its install commands in it."""
+    """Create (or reuse) the implementation's virtualenv (.nox/PREFIX-NAME) and run its install commands in it.
+
+    Skipped when the virtualenv already had this install and nothing it reads has changed (INSTALL_STAMP).
+    """
     venv = ROOT / ".nox" / f"{prefix}-{impl.name}"
     if not (venv / "bin" / "python").exists():
         session.run(uv_binary(), "venv", "--quiet", "--python", sys.executable, str(venv), external=True)
-    with session.chdir(impl.folder):
-        for command in (*impl.install, *commands):
-            run_in(session, venv, command)
+    commands = (*impl.install, *commands)
+    wanted = install_digest(impl.folder, commands)
+    if (venv, wanted) in INSTALLED_THIS_RUN:
+        return venv
+    if up_to_date(venv, wanted):
+        session.log(f"{venv.name}: up to date (same pyproject.toml and impl.toml), install skipped")
+    else:
+        with session.chdir(impl.folder):
+            for command in commands:
+                run_in(session, venv, command)
+        remember(venv, wanted)
+    INSTALLED_THIS_RUN.add((venv, wanted))
     return venv
+
+
+def install_suite(session: nox.Session) -> None:
+    """The contract suite's requirements in the session's virtualenv, unless it already has exactly these."""
+    location = getattr(session.virtualenv, "location", None)
+    venv = Path(location) if location else None
+    wanted = install_digest(CONTRACT_REQUIREMENTS.parent, [["-r", CONTRACT_REQUIREMENTS.name]])
+    if venv is None:  # no virtualenv of nox's (--no-venv): nothing to remember
+        session.install("-r", str(CONTRACT_REQUIREMENTS))
+        return
+    if up_to_date(venv, wanted):
+        session.log(f"{venv.name}: up to date (same {CONTRACT_REQUIREMENTS.name}), install skipped")
+        return
+    session.install("-r", str(CONTRACT_REQUIREMENTS))
+    remember(venv, wanted)
 
 
 def split_targets(session: nox.Session) -> tuple[list[implementations.Implementation], list[str]]:
@@ -112,17 +175,29 @@ def split_targets(session: nox.Session) -> tuple[list[implementations.Implementa
     return [known[name] for name in names] or list(known.values()), args
 
 
+def selects(args: list[str]) -> bool:
+    """Whether pytest arguments select some tests only (``-k``, ``-m``): a verdict then speaks of those."""
+    return any(arg in ("-k", "-m") or arg.startswith(("-k", "-m")) for arg in args)
+
+
 def attempt_steps(session: nox.Session, steps) -> list[str]:
-    """Run every ``(label, step)``, log a summary line, and return the labels that failed."""
+    """Run every ``(label, step[, junit])``, log a summary, and return the labels that failed.
+
+    A step with a JUnit file ends the run with a line per failed test and a verdict line (verdicts.py),
+    so that every target's failures are at the end, not scrolled away by the next target's run.
+    """
     failed = []
-    for label, step in steps:
+    for label, step, *_ in steps:
         session.log(f"==== {label} ====")
         try:
             step()
         except nox.command.CommandFailed:
             failed.append(label)
-    summary = ", ".join(f"{label.split()[0]}: {'FAILED' if label in failed else 'passed'}" for label, _ in steps)
+    summary = ", ".join(f"{label.split()[0]}: {'FAILED' if label in failed else 'passed'}" for label, *_ in steps)
     session.log(f"summary: {summary}")
+    for label, _, *junit in steps:
+        for line in verdicts.junit_lines(label, junit[0], selects(session.posargs)) if junit else []:
+            session.log(line)
     return [label.split()[0] for label in failed]
 
 
@@ -137,13 +212,50 @@ def each(impls, run_one):
     return [(f"{impl.name} ({impl.framework} on {impl.server})", functools.partial(run_one, impl)) for impl in impls]
 
 
+def option(args: list[str], name: str) -> str | None:
+    """The value of ``name`` in ``args`` (``--name VALUE`` or ``--name=VALUE``), or None."""
+    for at, arg in enumerate(args):
+        if arg == name and at + 1 < len(args):
+            return args[at + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def without(args: list[str], name: str) -> list[str]:
+    """``args`` without ``name`` and its value."""
+    kept, skip = [], False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == name:
+            skip = True
+        elif not arg.startswith(name + "="):
+            kept.append(arg)
+    return kept
+
+
+def outside_run(session: nox.Session, rest: list[str], junit: Path) -> bool:
+    """The suite against servers already running (--base-url, --base-urls); its JUnit file in ``junit``."""
+    junit.unlink(missing_ok=True)
+    session.log(f"JUnit: {junit}")
+    try:
+        session.run(*CONTRACT_PYTEST, f"--junitxml={junit}", *rest, env={"CONTRACT_ARTIFACTS": str(ARTIFACTS)})
+    except nox.command.CommandFailed:
+        return False
+    return True
+
+
 @nox.session(python=PYTHON)
 def contract(session: nox.Session) -> None:
     """The contract suite, over HTTP, against implementations or any --base-url."""
-    session.install("-r", str(CONTRACT_REQUIREMENTS))
+    install_suite(session)
     impls, rest = split_targets(session)
-    if any(arg.split("=")[0] in ("--base-url", "--base-urls") for arg in rest):
-        session.run(*CONTRACT_PYTEST, *rest)
+    if option(rest, "--base-url") or option(rest, "--base-urls"):
+        differential = option(rest, "--base-urls") is not None  # the differential test alone (conftest.py)
+        junit = ARTIFACTS / ("differential-base-urls.xml" if differential else "base-url.xml")
+        if not outside_run(session, rest, junit):
+            session.error(f"failed: see above (JUnit: {junit})")
         return
     run_steps(session, contract_steps(session, impls, rest))
 
@@ -153,8 +265,9 @@ def contract_steps(session: nox.Session, impls, rest: list[str]):
     db = next((rest[i + 1] for i, arg in enumerate(rest[:-1]) if arg == "--db"), "sqlite")
 
     def run_one(impl):
-        venv = impl_venv(session, impl)
         report = ARTIFACTS / f"{impl.name}-{db}.xml"
+        report.unlink(missing_ok=True)  # a verdict only of this run
+        venv = impl_venv(session, impl)
         session.run(
             *CONTRACT_PYTEST,
             "--impl",
@@ -167,9 +280,10 @@ def contract_steps(session: nox.Session, impls, rest: list[str]):
         )
 
     def differential():
+        report = ARTIFACTS / f"differential-{db}.xml"
+        report.unlink(missing_ok=True)
         venvs = [impl_venv(session, impl) for impl in impls]
         names = ",".join(impl.name for impl in impls)
-        report = ARTIFACTS / f"differential-{db}.xml"
         # Exit code 5: a -k in the arguments deselected it (pytest says so); the other runs still count.
         session.run(
             *CONTRACT_PYTEST,
@@ -183,9 +297,14 @@ def contract_steps(session: nox.Session, impls, rest: list[str]):
             success_codes=[0, 5],
         )
 
-    steps = each(impls, run_one)
+    steps = [
+        (f"{impl.name} ({impl.framework} on {impl.server}, {db})", functools.partial(run_one, impl), junit)
+        for impl in impls
+        for junit in [ARTIFACTS / f"{impl.name}-{db}.xml"]
+    ]
     if len(impls) > 1:
-        steps.append((f"differential ({' vs '.join(impl.name for impl in impls)})", differential))
+        label = f"differential ({' vs '.join(impl.name for impl in impls)}, {db})"
+        steps.append((label, differential, ARTIFACTS / f"differential-{db}.xml"))
     return steps
 
 
@@ -195,13 +314,21 @@ def report(session: nox.Session) -> None:
 
     ``-- --check`` runs nothing: it compares the result cells of the contract runs already in
     contract-artifacts/ (CI runs both databases first) with the committed report.
+
+    ``-- --base-url URL`` judges a server of yours instead and writes the same table for it alone to
+    contract-artifacts/conformance-HOST-PORT.md (``--base-urls URL,REFERENCE`` adds the differential test
+    against a reference server); docs/conformance.md is left alone.
     """
-    session.install("-r", str(CONTRACT_REQUIREMENTS))
+    install_suite(session)
     tool = ["python", str(ROOT / "tools" / "conformance_report.py"), "--artifacts", str(ARTIFACTS)]
     if "--check" in session.posargs:
         session.run(*tool, "--check")
         return
     impls, rest = split_targets(session)
+    url = option(rest, "--base-url")
+    if url:
+        server_report(session, tool, url, rest)
+        return
     failed = []
     for db in ("sqlite", "postgres"):
         for stale in ARTIFACTS.glob(f"*-{db}.xml"):
@@ -212,6 +339,24 @@ def report(session: nox.Session) -> None:
     session.run(*tool, "--venvs", str(ROOT / ".nox"))
     if failed:
         session.error(f"docs/conformance.md written, with failures: {', '.join(failed)}")
+
+
+def server_report(session: nox.Session, tool: list[str], url: str, rest: list[str]) -> None:
+    """``nox -s report -- --base-url URL [--base-urls URL,REFERENCE]``: one server's conformance, in Markdown."""
+    compared = option(rest, "--base-urls")
+    passed, extra = True, []
+    if compared:  # first, while both servers are fresh: the suite leaves items and users behind
+        junit = ARTIFACTS / "differential-base-urls.xml"
+        passed = outside_run(session, without(rest, "--base-url"), junit)
+        others = [other for other in compared.split(",") if other.rstrip("/") != url.rstrip("/")]
+        extra = ["--differential", str(junit), "--reference", ", ".join(others)]
+    passed = outside_run(session, without(rest, "--base-urls"), ARTIFACTS / "base-url.xml") and passed
+    name = re.sub(r"[^A-Za-z0-9.]+", "-", url.split("://", 1)[-1]).strip("-")
+    output = ARTIFACTS / f"conformance-{name}.md"
+    session.run(*tool, "--server", url, "--junit", str(ARTIFACTS / "base-url.xml"), "--output", str(output), *extra)
+    session.log(f"conformance report for {url}: {output}")
+    if not passed:
+        session.error(f"{output} written, with failures (listed above and in the report)")
 
 
 @nox.session(python=PYTHON)
@@ -313,9 +458,13 @@ def chromium(session: nox.Session) -> str:
 
 @nox.session(python=PYTHON)
 def browser(session: nox.Session) -> None:
-    """/docs and /redoc of every implementation in headless Chromium, offline (-- NAME..., or -- --base-url URL).
+    """Every implementation's pages in headless Chromium, offline (-- NAME..., or -- --base-url URL).
 
-    Screenshots: contract-artifacts/screenshots/NAME-docs.png and NAME-redoc.png.
+    /docs and /redoc render every operation, and /docs' Authorize then "Try it out" creates an item; the admin
+    at /admin/ (an administrator from [admin] create in impl.toml) refuses bad input, creates, edits and deletes
+    what the API then reads, keeps ordinary accounts out and wants its CSRF token; the browse page at / lists
+    what GET /items lists, the same in every implementation. Screenshots: contract-artifacts/screenshots/
+    NAME-docs.png, NAME-redoc.png, NAME-docs-try-it-out.png, NAME-admin.png, NAME-browse.png.
     """
     executable = chromium(session)
     session.install("-r", str(BROWSER_REQUIREMENTS))

@@ -3,6 +3,11 @@
 pytest contract_tests --impl fastapi            # start fastapi_impl's production server
 pytest contract_tests --impl flask --db postgres
 pytest contract_tests --base-url http://127.0.0.1:8000   # judge a server already running
+
+The ``repository`` group (the ``repository`` marker) holds what DESIGN.md asks of this repository's own
+implementations beyond the spec: ``/openapi.json`` and the drift check, offline ``/docs`` and ``/redoc``,
+the default ``ALLOWED_HOSTS``. The spec's paths name none of it, so a server at ``--base-url`` is not
+judged on it unless ``--repository-checks`` asks; every run says what it left out.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import httpx
 import hypothesis
 import pytest
 
-from contract_tests import accounts, databases, implementations, server
+from contract_tests import accounts, databases, implementations, server, verdicts
 
 ARTIFACTS = Path(os.environ.get("CONTRACT_ARTIFACTS", implementations.ROOT / "contract-artifacts"))
 DEFAULT_EXAMPLES = 25
@@ -52,9 +57,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="explore with random seeds instead of the reproducible default",
     )
+    group.addoption(
+        "--repository-checks",
+        action="store_true",
+        help="with --base-url: also run the repository group (checks beyond the spec: /openapi.json, /docs, /redoc, "
+        "default hosts), which only this repository's implementations are asked to pass",
+    )
+
+
+REPOSITORY = (
+    "repository check, beyond shared_spec/openapi.yaml (DESIGN.md asks it of this repository's implementations "
+    "only; --repository-checks runs it)"
+)
+
+
+def repository_checks_left_out(config: pytest.Config) -> bool:
+    """A server at --base-url is judged on the spec alone, unless --repository-checks asks for more."""
+    return bool(config.getoption("--base-url")) and not config.getoption("--repository-checks")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = item.get_closest_marker("repository")
+        if marker is None:
+            continue
+        item.user_properties.append((verdicts.GROUP_PROPERTY, verdicts.REPOSITORY_GROUP))  # in the JUnit file
+        if repository_checks_left_out(config):
+            what = marker.args[0] if marker.args else "beyond the spec"
+            item.add_marker(pytest.mark.skip(reason=f"{REPOSITORY}: {what}"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "repository(what): a check of this repository's implementations beyond the spec (DESIGN.md); "
+        "left out for --base-url unless --repository-checks",
+    )
     # Our own profile, loaded even when CI=true made Hypothesis pick its "ci" profile: deterministic
     # by default so a failure reproduces, no example database, no deadline (servers are slow to start).
     hypothesis.settings.register_profile(
@@ -81,6 +119,26 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
         f"contract target: {target} (db: {config.getoption('--db')}); {config.getoption('--examples')} examples, {mode}"
     ]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Say at the start (``-q`` included) what a run at --base-url leaves out, and why."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and repository_checks_left_out(session.config):
+        reporter.write_line(
+            "left out: the repository group (/openapi.json and its drift, /docs, /redoc, default hosts): checks "
+            "beyond the spec that only this repository's implementations must pass; --repository-checks runs them"
+        )
+
+
+def target_label(config: pytest.Config) -> str | None:
+    if differential_run(config):
+        return f"differential ({config.getoption('--impls') or config.getoption('--base-urls')})"
+    if config.getoption("--base-url"):
+        return config.getoption("--base-url")
+    if config.getoption("--impl"):
+        return f"{config.getoption('--impl')} on {config.getoption('--db')}"
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -189,11 +247,45 @@ def case_counter(request: pytest.FixtureRequest, record_testsuite_property) -> I
         record_testsuite_property(f"schemathesis_{name}_requests", value)  # read by tools/conformance_report.py
 
 
-def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+def short_id(nodeid: str) -> str:
+    """``test_crud.py::test_x[/items/abc]`` for ``contract_tests/test_crud.py::test_x[/items/abc]``."""
+    path, _, name = nodeid.partition("::")
+    return f"{path.rpartition('/')[2]}::{name}" if name else path
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config):
+    """After pytest's own summary: the generated requests, what was left out, every failure, the verdict."""
+    result = yield
+    write = terminalreporter.write_line
     counts = config.stash.get(CASES, None)
     if counts:
         total = counts["operations"] + counts["stateful"]
-        terminalreporter.write_line(
+        write(
             f"schemathesis: {total} generated requests sent "
             f"({counts['operations']} operation cases, {counts['stateful']} stateful steps)"
         )
+    stats = terminalreporter.stats
+    left_out = [r for r in stats.get("skipped", []) if REPOSITORY in str(getattr(r, "longrepr", ""))]
+    if left_out:
+        write(f"left out: {len(left_out)} repository checks, beyond the spec (--repository-checks runs them):")
+        for report in left_out:
+            write(f"  {short_id(report.nodeid)}: {str(report.longrepr[2]).partition(REPOSITORY + ': ')[2]}")
+    outcome = verdicts.Outcome()
+    for key in ("passed", "failed", "error", "skipped", "deselected"):
+        outcome.counts[key] = len(stats.get(key, []))
+    for key, word in (("failed", "FAILED"), ("error", "ERROR")):
+        for report in stats.get(key, []):
+            crash = getattr(report.longrepr, "reprcrash", None)
+            message = crash.message if crash is not None else str(report.longrepr)
+            beyond = verdicts.REPOSITORY_GROUP in getattr(report, "keywords", {})
+            outcome.beyond_spec_failures += beyond
+            group = " [repository check, beyond the spec]" if beyond else ""
+            write(f"{word} {short_id(report.nodeid)}{group}: {verdicts.reason(message)}", red=True)
+    target = target_label(config)
+    if target is not None:  # the self-test has none
+        line = verdicts.verdict(
+            target, outcome, partial=bool(config.getoption("keyword") or config.getoption("markexpr"))
+        )
+        write(line, red="FAILS" in line, green="passes" in line, bold=True)
+    return result

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from contract_tests.clauses import expect
+
 ERROR_CODES = frozenset(
     {
         "required",
@@ -47,14 +49,17 @@ def media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    """Assert ``response`` is an RFC 9457 problem with ``status``; return its body."""
-    assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text[:500]}"
-    assert media_type(response) == "application/problem+json", response.headers.get("content-type")
+def problem(response: httpx.Response, status: int, about: str | None = None) -> dict[str, Any]:
+    """Assert ``response`` is an RFC 9457 problem with ``status``; return its body (``about``: see ``expect``)."""
+    expect(response, status, about=about)
+    where = f"{response.request.method} {response.request.url.path} answered {status}"
+    assert media_type(response) == "application/problem+json", (
+        f"{where} as {response.headers.get('content-type')!r}; the spec requires application/problem+json (RFC 9457)"
+    )
     body = response.json()
-    assert body.get("type") == "about:blank", body
-    assert body.get("title") == TITLES[status], body
-    assert body.get("status") == status, body
+    assert body.get("type") == "about:blank", f"{where}: type must be 'about:blank': {body}"
+    assert body.get("title") == TITLES[status], f"{where}: title must be {TITLES[status]!r} (RFC 9110): {body}"
+    assert body.get("status") == status, f"{where}: status member must be {status}: {body}"
     assert isinstance(body.get("detail"), str), body
     if status == 422:
         assert isinstance(body.get("errors"), list) and body["errors"], body
@@ -92,6 +97,4 @@ def assert_item(body: dict[str, Any], **expected: Any) -> None:
 
 
 def create(client: httpx.Client, **fields: Any) -> dict[str, Any]:
-    response = client.post("/items", json=fields)
-    assert response.status_code == 201, response.text
-    return response.json()
+    return expect(client.post("/items", json=fields), 201).json()

@@ -11,6 +11,7 @@ from contract_tests.support import (
     allowed,
     create,
     error_pairs,
+    expect,
     problem,
 )
 
@@ -74,7 +75,7 @@ def test_json_content_type_parameters_and_case_are_accepted(client, prefix, cont
     response = client.post(
         "/items", content=f'{{"title": "{prefix}", "price": 1}}', headers={"content-type": content_type}
     )
-    assert response.status_code == 201, response.text
+    expect(response, 201)
 
 
 def padded(size: int) -> bytes:
@@ -102,7 +103,7 @@ def test_bad_item_id_is_404_for_every_method(client, path):
 
 def test_item_id_may_have_leading_zeros(client, item):
     response = client.get(f"/items/0{item['id']}")
-    assert response.status_code == 200, response.text
+    expect(response, 200)
     assert response.json()["id"] == item["id"]
 
 
@@ -131,7 +132,7 @@ def test_method_not_allowed_is_405_with_allow(client, item, method, path, method
 @pytest.mark.parametrize(("path", "methods"), [("/items", COLLECTION_METHODS), ("/items/{id}", ITEM_METHODS)])
 def test_options_is_204_with_allow(client, item, path, methods):
     response = client.options(path.format(id=item["id"]))
-    assert response.status_code == 204, response.text
+    expect(response, 204)
     assert response.content == b""
     assert allowed(response) == methods
 

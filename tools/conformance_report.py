@@ -6,11 +6,17 @@ database), the numbers of generated requests, the differential test's result and
 
     python tools/conformance_report.py --artifacts contract-artifacts --venvs .nox      # write
     python tools/conformance_report.py --artifacts contract-artifacts --check           # compare
+    python tools/conformance_report.py --server URL --junit contract-artifacts/base-url.xml \
+        --output contract-artifacts/conformance-HOST.md                                 # one server of yours
 
 ``--check`` (CI, after `nox -s contract` on both databases) renders the result cells from the
 artifacts and compares them with the committed report: a test added, removed, or changing outcome
 without `nox -s report` having been run again fails, with the differing rows. Dates, versions and
 counts are not compared (they move without the code moving).
+
+``--server`` (``nox -s report -- --base-url URL``) writes the same table for one server of anyone's, from
+its run's JUnit file (and the differential test's against a reference, when ``--differential`` names one),
+for a team to publish its own conformance.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import difflib
+import hashlib
 import json
 import platform
 import subprocess
@@ -31,13 +38,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from contract_tests import implementations  # noqa: E402  (stdlib only)
+from contract_tests import implementations, verdicts  # noqa: E402  (stdlib only)
 
 REPORT = ROOT / "docs" / "conformance.md"
 DATABASES = ("sqlite", "postgres")
 SUITE_PACKAGES = ("schemathesis", "hypothesis", "pytest", "httpx")
 BEGIN, END = "<!-- results: begin -->", "<!-- results: end -->"
 PASS, FAIL, SKIP, XFAIL, ABSENT = "pass", "FAIL", "skipped", "known failure", "not run"
+LEFT_OUT = "left out (beyond the spec)"  # the repository group, not asked of a server at --base-url
 
 
 @dataclass
@@ -63,6 +71,11 @@ def read_junit(path: Path) -> Run | None:
                 outcome = FAIL
             elif (skipped := case.find("skipped")) is not None and skipped.get("type") == "pytest.xfail":
                 outcome = XFAIL
+            elif skipped is not None and any(
+                prop.get("name") == "group" and prop.get("value") == "repository"
+                for prop in case.iterfind("properties/property")
+            ):
+                outcome = LEFT_OUT
             elif skipped is not None:
                 outcome = SKIP
                 run.skip_reasons.add(skipped.get("message", "").strip())
@@ -84,7 +97,9 @@ def cell(outcomes: list[str] | None) -> str:
         return f"{XFAIL} {outcomes.count(XFAIL)}/{len(outcomes)}"
     if outcomes.count(SKIP) == len(outcomes):
         return SKIP
-    ran = len(outcomes) - outcomes.count(SKIP)
+    if outcomes.count(LEFT_OUT) == len(outcomes):
+        return LEFT_OUT
+    ran = len(outcomes) - outcomes.count(SKIP) - outcomes.count(LEFT_OUT)
     return f"{PASS} ({ran})" if len(outcomes) > 1 else PASS
 
 
@@ -94,24 +109,30 @@ def load_runs(impls: list[str], artifacts: Path) -> dict[str, Run | None]:
     return {name: read_junit(artifacts / f"{name}.xml") for name in names}
 
 
-def results_section(impls: list[str], loaded: dict[str, Run | None]) -> str:
-    """The part ``--check`` compares: the matrix and the differential test's row."""
-    columns = [(impl, db) for impl in impls for db in DATABASES]
-    runs = {(impl, db): loaded[f"{impl}-{db}"] for impl, db in columns}
-    tests = sorted({name for run in runs.values() if run for name in run.outcomes})
+def matrix(columns: list[tuple[str, Run | None]]) -> list[str]:
+    """A row per contract test, a column per run (``header``, its JUnit result or None)."""
+    tests = sorted({name for _, run in columns if run for name in run.outcomes})
     lines = [
-        "| contract test | " + " | ".join(f"{impl} · {db}" for impl, db in columns) + " |",
+        "| contract test | " + " | ".join(header for header, _ in columns) + " |",
         "| --- |" + " --- |" * len(columns),
     ]
     for test in tests:
-        cells = [cell(runs[column].outcomes.get(test)) if runs[column] else ABSENT for column in columns]
+        cells = [cell(run.outcomes.get(test)) if run else ABSENT for _, run in columns]
         lines.append(f"| `{test}` | " + " | ".join(cells) + " |")
+    return lines
+
+
+def whole(run: Run | None) -> str:
+    """One cell for a whole run (the differential test's)."""
+    return cell([o for outcomes in run.outcomes.values() for o in outcomes]) if run else ABSENT
+
+
+def results_section(impls: list[str], loaded: dict[str, Run | None]) -> str:
+    """The part ``--check`` compares: the matrix and the differential test's row."""
+    lines = matrix([(f"{impl} · {db}", loaded[f"{impl}-{db}"]) for impl in impls for db in DATABASES])
     lines += ["", "| differential test (every implementation, same requests) | " + " | ".join(DATABASES) + " |"]
     lines.append("| --- |" + " --- |" * len(DATABASES))
-    differential = [loaded[f"differential-{db}"] for db in DATABASES]
-    cells = [
-        cell([o for outcomes in run.outcomes.values() for o in outcomes]) if run else ABSENT for run in differential
-    ]
+    cells = [whole(loaded[f"differential-{db}"]) for db in DATABASES]
     lines.append(f"| {' vs '.join(impls)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -157,8 +178,7 @@ def versions_section(impls: dict[str, implementations.Implementation], venvs: Pa
         found = versions(venvs / f"impl-{name}", impl.packages) if venvs else {}
         text = ", ".join(f"{package} {version}" for package, version in found.items()) or "unknown (no virtualenv)"
         lines.append(f"| {name} | {impl.framework} on {impl.server} | {text} |")
-    suite = ", ".join(f"{package} {metadata.version(package)}" for package in SUITE_PACKAGES)
-    lines.append(f"| contract suite | pytest + Schemathesis | Python {platform.python_version()}, {suite} |")
+    lines.append(f"| contract suite | pytest + Schemathesis | Python {platform.python_version()}, {suite_versions()} |")
     return "\n".join(lines)
 
 
@@ -205,6 +225,61 @@ def render(artifacts: Path, venvs: Path | None) -> str:
     )
 
 
+def suite_versions() -> str:
+    return ", ".join(f"{package} {metadata.version(package)}" for package in SUITE_PACKAGES)
+
+
+def spec_identity() -> str:
+    """The contract a report speaks of: the spec's own version and a digest of its bytes."""
+    data = implementations.SPEC.read_bytes()
+    version = next(
+        (line.split(":", 1)[1].strip() for line in data.decode().splitlines() if line.startswith("  version:")), "?"
+    )
+    return f"`shared_spec/openapi.yaml` version {version}, sha256 {hashlib.sha256(data).hexdigest()[:16]}"
+
+
+def render_server(url: str, junit: Path, differential: Path | None, reference: str | None) -> str:
+    """The report of one server judged with ``--base-url``: the same per-test table, one column."""
+    run = read_junit(junit)
+    if run is None:
+        raise SystemExit(f"no JUnit file at {junit}: run the suite first (nox -s report -- --base-url URL does)")
+    outcome = verdicts.read_junit(junit)
+    lines = [
+        f"# Conformance report: {url}",
+        "",
+        f"Generated by `nox -s report -- --base-url {url}` on {datetime.date.today().isoformat()}: the items "
+        f"contract suite (`contract_tests/`, pytest + Schemathesis over HTTP) against the server at {url}, for "
+        f"the contract {spec_identity()}. A cell counts the test's cases (parametrizations); `FAIL n/m` names "
+        f"failures; `{LEFT_OUT}` marks the repository group, checks that DESIGN.md asks of that repository's own "
+        "implementations only (`/openapi.json` and its drift from the spec, `/docs`, `/redoc`, the default "
+        "`ALLOWED_HOSTS`) and that the spec does not require.",
+        "",
+        f"**{verdicts.verdict(url, outcome)}**",
+        "",
+        *matrix([(url, run)]),
+    ]
+    if differential is not None:
+        lines += ["", "| differential test (same generated requests, answers compared) | result |", "| --- | --- |"]
+        lines.append(f"| {url} vs {reference} | {whole(read_junit(differential))} |")
+    if outcome.failures:
+        lines += ["", "## Failures", ""]
+        lines += [f"- `{test}`: {why}" for test, why in outcome.failures]
+    notes = sorted(reason for reason in run.skip_reasons if reason)
+    if notes:
+        lines += ["", *(f"- skipped: {reason}" for reason in notes)]
+    operations = run.properties.get("schemathesis_operations_requests")
+    stateful = run.properties.get("schemathesis_stateful_requests")
+    generated = [f"- Schemathesis: {operations} operation cases + {stateful} stateful steps"] if operations else []
+    compared = read_junit(differential) if differential is not None else None
+    if compared is not None and "sequences" in compared.properties:
+        counts = compared.properties
+        generated.append(f"- differential test: {counts['sequences']} sequences, {counts['requests']} requests to each")
+    if generated:
+        lines += ["", "## Generated cases", "", *generated]
+    lines += ["", "## Versions", "", f"- contract suite: Python {platform.python_version()}, {suite_versions()}", ""]
+    return "\n".join(lines)
+
+
 def results_of(text: str) -> list[str]:
     if BEGIN not in text or END not in text:
         return []
@@ -217,7 +292,18 @@ def main() -> int:
     parser.add_argument("--venvs", type=Path, help="folder holding impl-NAME virtualenvs, for versions")
     parser.add_argument("--check", action="store_true", help="compare the result cells with the committed report")
     parser.add_argument("--output", type=Path, default=REPORT)
+    parser.add_argument("--server", metavar="URL", help="report on one server judged with --base-url URL")
+    parser.add_argument("--junit", type=Path, help="with --server: the JUnit file of its run")
+    parser.add_argument("--differential", type=Path, help="with --server: the JUnit file of its differential run")
+    parser.add_argument("--reference", metavar="URL", help="with --differential: the server it was compared with")
     args = parser.parse_args()
+    if args.server:
+        if args.output == REPORT or args.junit is None:
+            parser.error("--server needs --junit and an --output of its own (docs/conformance.md is this repository's)")
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(render_server(args.server, args.junit, args.differential, args.reference), "utf-8")
+        print(f"wrote {args.output}")
+        return 0
     text = render(args.artifacts, args.venvs)
     if not args.check:
         args.output.parent.mkdir(parents=True, exist_ok=True)

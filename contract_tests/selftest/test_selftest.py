@@ -102,6 +102,15 @@ def test_schemathesis_reports_the_planted_faults_on_post(verdicts):
     assert any("Schema-violating request accepted" in message for message in post)
 
 
+def test_repository_checks_are_left_out_at_a_base_url(verdicts):
+    for test in (
+        "test_docs_page_loads_every_asset_from_this_server[/docs]",
+        "test_default_hosts_are_served[localhost]",
+    ):
+        [(outcome, message)] = verdicts[test]
+        assert outcome == "skipped" and "repository check, beyond shared_spec/openapi.yaml" in message, verdicts[test]
+
+
 def test_suite_passes_what_the_wrong_server_gets_right(verdicts):
     assert outcomes(verdicts, "test_spec_is_valid_openapi_3_1") == {"passed"}
     assert outcomes(verdicts, "test_bad_item_id_is_404_for_every_method[/items/abc]") == {"passed"}
