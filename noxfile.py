@@ -21,6 +21,7 @@ the virtualenv already had, with the same pyproject.toml and impl.toml; CONTRACT
 from __future__ import annotations
 
 import functools
+import getpass
 import hashlib
 import os
 import re
@@ -386,16 +387,24 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
-    """Start one implementation for a person to try: nox -s serve -- NAME [--port P]."""
+    """Start one implementation for a person to try: nox -s serve -- NAME [--port P] [--admin USERNAME].
+
+    ``--admin USERNAME`` first makes USERNAME an administrator of the admin at /admin/ with the implementation's
+    own command (impl.toml's [admin] create), the password from $ADMIN_PASSWORD or asked for.
+    """
     known = implementations.discover()
     args = list(session.posargs)
-    port = 8000
-    if "--port" in args:
-        at = args.index("--port")
-        port = int(args[at + 1])
-        del args[at : at + 2]
+    options = {"--port": "8000", "--admin": None}
+    for name in options:
+        if name in args:
+            at = args.index(name)
+            if at + 1 >= len(args):
+                session.error(f"{name} needs a value")
+            options[name] = args[at + 1]
+            del args[at : at + 2]
+    port, admin = int(options["--port"]), options["--admin"]
     if len(args) != 1 or args[0] not in known:
-        session.error(f"usage: nox -s serve -- NAME [--port P], NAME one of: {', '.join(known)}")
+        session.error(f"usage: nox -s serve -- NAME [--port P] [--admin USERNAME], NAME one of: {', '.join(known)}")
     impl = known[args[0]]
     data = ROOT / ".data"
     data.mkdir(exist_ok=True)
@@ -405,8 +414,19 @@ def serve(session: nox.Session) -> None:
     with session.chdir(impl.folder):
         for command in impl.prepare_commands(port, database_url):
             run_in(session, venv, command, env)
+        if admin:
+            make_administrator(session, impl, venv, env, admin, port)
         session.log(f"{impl.framework} on {impl.server}: http://127.0.0.1:{port}/docs  (database: {database_url})")
         run_in(session, venv, impl.serve_command(port, database_url), env)
+
+
+def make_administrator(session: nox.Session, impl, venv: Path, env: dict[str, str], username: str, port: int) -> None:
+    """Run the implementation's own command that makes ``username`` an administrator, in the server's environment."""
+    if impl.admin is None:
+        session.error(f"{impl.name} has no [admin] table in its impl.toml: it has no admin to log into")
+    password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass(f"password for {username} (ADMIN_PASSWORD): ")
+    run_in(session, venv, impl.admin.create_command(username), {**env, **impl.admin.create_env(password)})
+    session.log(f"{username} is an administrator: log in at http://127.0.0.1:{port}/admin/")
 
 
 # Servers the benchmark runs besides each implementation's own (bench/servers.py): in .nox/bench-NAME.
