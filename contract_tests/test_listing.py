@@ -137,6 +137,23 @@ def test_bad_query_parameter_is_422_naming_it(client, params, pair):
 def test_query_numbers_may_have_leading_zeros_and_exponents(client, prefix, catalogue):
     page = listed(client, q=prefix, limit="05", offset="00", min_price="2.5e0", max_price="1E1")
     assert (page["limit"], page["offset"], page["total"]) == (5, 0, 4)
+    page = listed(client, q=prefix, min_price="0002.5", max_price="010")  # the spec: leading zeros, as integers
+    assert (page["total"], sorted(item["price"] for item in page["items"])) == (4, [2.5, 2.5, 10.0, 10.0])
+
+
+def test_plus_in_the_query_string_is_a_space(client, prefix):
+    # The spec: the query string is form-encoded, as a browser's search form sends it.
+    create(client, title=f"{prefix} red apple", price=1)
+    create(client, title=f"{prefix} c++", price=1)
+    for target, titles in (
+        (f"/items?q={prefix}+red+apple", [f"{prefix} red apple"]),
+        (f"/items?q={prefix}%20red%20apple", [f"{prefix} red apple"]),
+        (f"/items?q={prefix}+c%2B%2B", [f"{prefix} c++"]),
+        (f"/items?q={prefix}+c++", []),  # "c  " (two spaces): no title holds it
+    ):
+        response = client.get(target)
+        expect(response, 200)
+        assert [item["title"] for item in response.json()["items"]] == titles, target
 
 
 def test_a_repeated_query_parameter_counts_with_its_last_value(client, prefix, catalogue):

@@ -70,6 +70,13 @@ def test_body_without_json_content_type_is_415(client, item, headers):
         problem(client.request(method, path, content=b'{"title": "x", "price": 1}', headers=headers), 415)
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_empty_body_without_content_type_is_415(client, item, method):
+    path = "/items" if method == "POST" else f"/items/{item['id']}"
+    problem(client.request(method, path, content=b""), 415)
+    assert client.get(f"/items/{item['id']}").json() == item
+
+
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "Application/JSON"])
 def test_json_content_type_parameters_and_case_are_accepted(client, prefix, content_type):
     response = client.post(

@@ -77,6 +77,7 @@ def test_charset_label_is_ignored_and_the_body_read_as_utf8(client, prefix, labe
         pytest.param(b'{"title": "\xed\xa0\x80", "price": 2}', id="encoded-surrogate"),
         pytest.param(b'{"title": "\xc0\xaf", "price": 2}', id="overlong"),
         pytest.param('{"title": "x", "price": 2}'.encode("utf-16"), id="utf-16-with-bom"),
+        pytest.param(b'\xef\xbb\xbf{"title": "x", "price": 2}', id="utf-8-bom"),
     ],
 )
 def test_body_that_is_not_utf8_is_400_whatever_its_label(client, item, prefix, label, raw):
