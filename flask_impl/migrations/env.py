@@ -2,6 +2,7 @@ import logging
 from logging.config import fileConfig
 
 from flask import current_app
+from sqlalchemy import text
 
 from alembic import context
 
@@ -68,6 +69,42 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+# region: migrations
+def sqlite_counters_kept(connection):
+    """The ``on_version_apply`` hooks that keep SQLite's AUTOINCREMENT high-water marks across every revision.
+
+    A batch copy of a table (SQLite cannot ALTER a constraint or a foreign key) restarts the copy's counter in
+    ``sqlite_sequence`` at the highest id copied, so a deleted highest id would be handed out again. Before the
+    first revision the counters are read; after each, a table that still exists gets its counter back where it
+    was if the revision lowered it. Nothing on other databases (PostgreSQL's sequences survive ALTER TABLE).
+    """
+    if connection.dialect.name != 'sqlite':
+        return []
+
+    def counters():
+        tables = set(connection.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")))
+        if 'sqlite_sequence' not in tables:  # no AUTOINCREMENT table yet
+            return tables, {}
+        return tables, dict(connection.execute(text('SELECT name, seq FROM sqlite_sequence')).all())
+
+    with connection.begin():  # a read of its own: Alembic's transaction is begun by context.begin_transaction()
+        before = counters()[1]
+
+    def restore(**step):
+        nonlocal before
+        tables, now = counters()
+        for name, seq in before.items():
+            # Alembic default (batch copy): the copy's counter is its highest id; here: never lower than before.
+            if name in tables and now.get(name, 0) < seq:
+                connection.execute(text('DELETE FROM sqlite_sequence WHERE name = :name'), {'name': name})
+                connection.execute(text('INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)'),
+                                   {'name': name, 'seq': seq})
+        before = counters()[1]
+
+    return [restore]
+# endregion
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -96,6 +133,7 @@ def run_migrations_online():
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            on_version_apply=sqlite_counters_kept(connection),
             **conf_args
         )
 

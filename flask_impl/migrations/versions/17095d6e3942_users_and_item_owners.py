@@ -10,15 +10,13 @@ the two spellings of the username's character rule (SQLite's GLOB, PostgreSQL's 
 chosen here by dialect, as revision 2 chooses its NUL checks; and the SQLite table copy keeps what revision 2
 keeps. PostgreSQL adds the column, its index and its foreign key with ALTER TABLE. SQLite cannot add a foreign
 key to a table, so Alembic's batch mode copies ``items`` into a new one: AUTOINCREMENT is restated and the
-id high-water mark (sqlite_sequence) carried over, so a deleted highest id is still never handed out again.
+id high-water mark (sqlite_sequence) carried over by migrations/env.py, so a deleted highest id is still never handed out again.
 
 Revision ID: 17095d6e3942
 Revises: 6250c0717599
 Create Date: 2026-12-01 01:08:26.282668
 
 """
-from contextlib import contextmanager
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -36,23 +34,9 @@ USERNAME_CHARACTERS = {
 }
 
 
-@contextmanager
-def sqlite_sequence_kept():
-    """On SQLite, keep the items table's AUTOINCREMENT high-water mark across a batch copy (as revision 2)."""
-    # Alembic default (batch copy): the new table's mark is max(id), so a deleted highest id comes back; here: kept.
-    bind = op.get_bind()
-    if bind.dialect.name != 'sqlite':
-        yield
-        return
-    seq = bind.scalar(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'items'"))
-    yield
-    if seq is not None:
-        bind.execute(sa.text("DELETE FROM sqlite_sequence WHERE name = 'items'"))
-        bind.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('items', :seq)"), {'seq': seq})
-
-
 def batch_alter_items():
     # Alembic default (batch copy): a table reflected without AUTOINCREMENT (no reflection reads it); here: restated.
+    # Its id counter is kept by migrations/env.py (sqlite_counters_kept), for every revision.
     return op.batch_alter_table('items', schema=None, table_kwargs={'sqlite_autoincrement': True})
 
 
@@ -68,14 +52,14 @@ def upgrade():
     sa.UniqueConstraint('username', name=op.f('uq_users_username')),
     sqlite_autoincrement=True
     )
-    with sqlite_sequence_kept(), batch_alter_items() as batch_op:
+    with batch_alter_items() as batch_op:
         batch_op.add_column(sa.Column('owner_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
         batch_op.create_index(batch_op.f('ix_items_owner_id'), ['owner_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_items_owner_id_users'), 'users', ['owner_id'], ['id'], ondelete='CASCADE')
 
 
 def downgrade():
-    with sqlite_sequence_kept(), batch_alter_items() as batch_op:
+    with batch_alter_items() as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_items_owner_id_users'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_items_owner_id'))
         batch_op.drop_column('owner_id')

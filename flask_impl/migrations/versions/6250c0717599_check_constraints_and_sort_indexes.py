@@ -6,16 +6,14 @@ for every sort key but id (the primary key), so that sorted pages stay cheap as 
 
 PostgreSQL adds the constraints with ALTER TABLE (existing rows are checked). SQLite cannot add a
 constraint to a table, so Alembic's batch mode copies the table into a new one; the copy keeps the ids,
-and the AUTOINCREMENT high-water mark (sqlite_sequence) is carried over by hand, so that the id of a
-deleted highest row is still never handed out again.
+and the AUTOINCREMENT high-water mark (sqlite_sequence) is carried over by migrations/env.py, so that the id
+of a deleted highest row is still never handed out again.
 
 Revision ID: 6250c0717599
 Revises: 856a31e13d97
 Create Date: 2026-12-01 00:27:15.366618
 
 """
-from contextlib import contextmanager
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -48,28 +46,14 @@ def checks():
     return CHECKS
 
 
-@contextmanager
-def sqlite_sequence_kept():
-    """On SQLite, keep the table's AUTOINCREMENT high-water mark across a batch copy of the table."""
-    # Alembic default (batch copy): the new table's mark is max(id), so a deleted highest id comes back; here: kept.
-    bind = op.get_bind()
-    if bind.dialect.name != 'sqlite':
-        yield
-        return
-    seq = bind.scalar(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'items'"))
-    yield
-    if seq is not None:
-        bind.execute(sa.text("DELETE FROM sqlite_sequence WHERE name = 'items'"))
-        bind.execute(sa.text("INSERT INTO sqlite_sequence (name, seq) VALUES ('items', :seq)"), {'seq': seq})
-
-
 def batch_alter_items():
     # Alembic default (batch copy): a table reflected without AUTOINCREMENT (no reflection reads it); here: restated.
+    # Its id counter is kept by migrations/env.py (sqlite_counters_kept), for every revision.
     return op.batch_alter_table('items', schema=None, table_kwargs={'sqlite_autoincrement': True})
 
 
 def upgrade():
-    with sqlite_sequence_kept(), batch_alter_items() as batch_op:
+    with batch_alter_items() as batch_op:
         for name, sqltext in checks().items():
             batch_op.create_check_constraint(batch_op.f(name), sqltext)
         for name, column in INDEXES.items():
@@ -78,7 +62,7 @@ def upgrade():
 
 
 def downgrade():
-    with sqlite_sequence_kept(), batch_alter_items() as batch_op:
+    with batch_alter_items() as batch_op:
         for name in reversed(INDEXES):
             batch_op.drop_index(batch_op.f(name))
         for name in reversed(checks()):
