@@ -100,6 +100,18 @@ def mention(status: int, about: str | None = None) -> Clause | None:
     return None
 
 
+def saying(words: str) -> Clause:
+    """The line of the spec that holds ``words``, quoted with the next one, for a rule no status expresses.
+
+    Raises ``LookupError`` when no line holds them: a test then cites nothing rather than a stale line.
+    """
+    _, _, lines = _spec()
+    for number, line in enumerate(lines, 1):
+        if words in line:
+            return Clause(number, " ".join(part.strip() for part in lines[number - 1 : number + 1]))
+    raise LookupError(f"{SPEC_NAME} has no line saying {words!r}")
+
+
 def requirement(method: str, path: str, status: int, about: str | None = None) -> str:
     """The spec's clause for answering ``method path`` with ``status`` (``about``: the clause naming that word)."""
     op = operation(method, path)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -94,6 +96,18 @@ def assert_item(body: dict[str, Any], **expected: Any) -> None:
         assert TIMESTAMP.match(body[stamp]), f"{stamp}={body[stamp]!r} is not RFC 3339 UTC with Z"
     for key, value in expected.items():
         assert body[key] == value, f"{key}: expected {value!r}, got {body[key]!r}"
+
+
+def instant(stamp: str) -> tuple[datetime, Decimal]:
+    """A ``TIMESTAMP`` as a value that orders exactly like the instants it names: whole seconds, then the fraction.
+
+    Any number of fractional digits is kept (``datetime.fromisoformat`` cuts nanoseconds to microseconds, which
+    would make two distinct instants equal). Raises ``ValueError`` for text that is not a ``TIMESTAMP``.
+    """
+    if not TIMESTAMP.match(stamp):
+        raise ValueError(f"{stamp!r} is not RFC 3339 UTC with Z")
+    seconds, _, fraction = stamp.removesuffix("Z").partition(".")
+    return datetime.fromisoformat(seconds + "+00:00"), Decimal("0." + (fraction or "0"))
 
 
 def create(client: httpx.Client, **fields: Any) -> dict[str, Any]:

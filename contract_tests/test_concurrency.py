@@ -50,3 +50,13 @@ def test_overlapping_reads_and_writes_all_succeed(base_url, client, suite_accoun
     created = sum(1 for _, status, _ in answers if status == 201)
     listed = client.get("/items", params={"q": prefix, "limit": 1}).json()["total"]
     assert listed == SHARED + created, f"{SHARED} items + {created} answered 201, but {listed} are listed"
+    # As if each came alone: every shared item ends with one of the quantities sent to it, none torn or lost.
+    for index, item_id in enumerate(ids):
+        sent = {
+            number * ROUNDS + step
+            for number in range(CLIENTS)
+            for step in range(0, ROUNDS, 3)
+            if (number + step) % SHARED == index
+        }
+        quantity = client.get(f"/items/{item_id}").json()["quantity"]
+        assert quantity in sent, f"/items/{item_id} ends with quantity {quantity}, which no PATCH sent"

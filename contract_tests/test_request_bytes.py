@@ -284,6 +284,11 @@ def test_head_answers_as_get_without_a_body(client, item, target):
     assert head.content == b""
     for name in ("location", "allow"):
         assert head.headers.get(name) == get.headers.get(name), name
+    # RFC 9110 §8.6: a Content-Length on HEAD, which may be left out, is the length GET's content has.
+    length = head.headers.get("content-length")
+    assert length is None or length == str(len(get.content)), (
+        f"HEAD {path} sent Content-Length {length}; GET's content is {len(get.content)} bytes"
+    )
 
 
 # endregion

@@ -1,8 +1,8 @@
 """The proof must be able to fail: run the whole contract suite against a deliberately wrong server.
 
-wrong_server.py answers 200 instead of 201 on POST, accepts a negative price, and refuses a write
-without credentials 403 instead of 401. The suite must report exactly those faults among its failures,
-and still pass what the wrong server gets right.
+wrong_server.py answers 200 instead of 201 on POST, accepts a negative price, refuses a write
+without credentials 403 instead of 401, and never moves ``updated_at``. The suite must report exactly
+those faults among its failures, and still pass what the wrong server gets right.
 """
 
 from __future__ import annotations
@@ -88,6 +88,8 @@ def outcomes(verdicts, test):
         "test_stateful_scenarios",
         "test_protected_operation_without_bearer_credentials_is_401_with_the_challenge[none]",  # 403, no challenge
         "test_anonymous_body_is_never_read",  # 403 again
+        "test_a_change_moves_updated_at_strictly_later_and_keeps_created_at[PATCH title=T-new]",  # updated_at stays
+        "test_updated_at_moves_with_each_change_and_stays_between_them",
     ],
 )
 def test_suite_reports_the_planted_faults(verdicts, test):

@@ -2,7 +2,8 @@
 
 It speaks roughly the right JSON, in memory, with just enough of accounts for a client to sign up and
 log in, but breaks the contract on purpose: POST answers 200 instead of 201, it accepts any price, -1
-included, and a write without credentials is refused 403 where the contract says 401.
+included, a write without credentials is refused 403 where the contract says 401, and a PUT or PATCH
+never moves ``updated_at``.
 
     python -m contract_tests.selftest.wrong_server --port 8123
 """
@@ -142,7 +143,7 @@ class Handler(BaseHTTPRequestHandler):
         if item is None:
             return self.problem(404, "Not Found")
         item.update({k: v for k, v in (body or {}).items() if k in ("title", "description", "price", "quantity")})
-        self.send(200, item)
+        self.send(200, item)  # wrong: updated_at stays, a change or not
 
     def do_DELETE(self):
         if self.refused_without_user():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from string import ascii_lowercase, ascii_uppercase
 
 from django.conf import settings
@@ -175,12 +176,24 @@ class Item(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # Django's documented hook ("Customizing model loading"): the values as loaded, for save() to compare with.
+        item = super().from_db(db, field_names, values)
+        item._stored = dict(zip(field_names, values, strict=True))
+        return item
+
     def save(self, *args, **kwargs) -> None:
-        # Django default (auto_now_add, auto_now): each reads the clock, so they differ; contract: equal on create.
-        self.updated_at = timezone.now()
+        # Django default (auto_now_add, auto_now): each reads the clock, so they differ, and auto_now moves updated_at
+        # on every save, one that writes the values already stored too; contract: equal on create, then moved
+        # (strictly later) only by a change. A PUT of the item's own values, or an unchanged admin form, keeps it.
         if self._state.adding:
-            self.created_at = self.updated_at
+            self.created_at = self.updated_at = timezone.now()
+        elif any(getattr(self, name) != value for name, value in getattr(self, "_stored", {}).items()):
+            # A microsecond past the last value if the clock has not passed it (a coarse clock, or one set back).
+            self.updated_at = max(timezone.now(), self.updated_at + timedelta(microseconds=1))
         super().save(*args, **kwargs)
+        self._stored = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
 
 
 # endregion

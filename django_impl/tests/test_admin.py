@@ -138,6 +138,8 @@ def test_admin_lists_searches_orders_creates_and_edits_items(admin_client):
     assert response.status_code == 302
     ink.refresh_from_db()
     assert ink.price == 4 and ink.updated_at > ink.created_at
+    assert post_form(admin_client, f"/admin/items/item/{ink.pk}/change/", {**GOOD, "price": "4"}).status_code == 302
+    assert Item.objects.get(pk=ink.pk).updated_at == ink.updated_at  # nothing changed: updated_at stays
 
     response = post_form(admin_client, f"/admin/items/item/{ink.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302 and not Item.objects.filter(pk=ink.pk).exists()

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
+from items import models
 from tests.problem import assert_problem
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
+def parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 # region: tests
@@ -66,6 +73,23 @@ def test_empty_patch_changes_nothing_not_even_updated_at(client, create):
     response = client.send("PATCH", f"/items/{created['id']}", {})
     assert response.status_code == 200
     assert response.json() == created
+
+
+def test_a_put_or_patch_of_the_values_stored_leaves_updated_at(client, create):
+    created = create(title="pen", price=5, description="blue", quantity=9)
+    same = {"title": "pen", "price": 5.0, "description": "blue", "quantity": 9}
+    assert client.send("PUT", f"/items/{created['id']}", same).json() == created
+    assert client.send("PATCH", f"/items/{created['id']}", {"price": 5, "quantity": 9.0}).json() == created
+    assert client.get(f"/items/{created['id']}").json() == created
+
+
+def test_a_change_moves_updated_at_strictly_later_even_when_the_clock_stands_still(client, create, monkeypatch):
+    still = datetime.now(UTC)
+    monkeypatch.setattr(models, "timezone", SimpleNamespace(now=lambda: still))
+    created = create(title="pen", price=5)
+    body = client.send("PATCH", f"/items/{created['id']}", {"quantity": 1}).json()
+    assert parse(body["updated_at"]) - parse(created["updated_at"]) == timedelta(microseconds=1)
+    assert body["created_at"] == created["created_at"]
 
 
 def test_delete_answers_an_empty_204_then_the_item_is_gone(client, create):

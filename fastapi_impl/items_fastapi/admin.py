@@ -209,11 +209,9 @@ class ItemAdmin(AdminView, model=Item):
         return stmt.where(Item.title_contains(term))
 
     async def on_model_change(self, data: dict[str, Any], model: Item, is_created: bool, request: Request) -> None:
-        """``created_at`` for a new item, ``updated_at`` for every save (as ``Item.new`` and ``Item.change`` do)."""
-        now = utc_now()
+        """Both timestamps for a new item, as ``Item.new``; an edit's flush moves ``updated_at`` (``stamp_change``)."""
         if is_created:
-            model.created_at = now
-        model.updated_at = now
+            model.created_at = model.updated_at = utc_now()
 
 
 def new_password(form: Form, field: Field) -> None:

@@ -9,7 +9,7 @@ made and changed by the migrations (migrations/versions/), which must agree with
 from __future__ import annotations
 
 import string
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -24,12 +24,13 @@ from sqlalchemy import (
     MetaData,
     String,
     column,
+    event,
     false,
     func,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, object_session, relationship
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
@@ -40,6 +41,11 @@ ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def later_than(previous: datetime) -> datetime:
+    """Now, or a microsecond past ``previous`` if the clock has not passed it (a coarse clock, or one set back)."""
+    return max(utc_now(), previous + timedelta(microseconds=1))
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -207,17 +213,26 @@ class Item(Base):
         return cls(**fields, created_at=now, updated_at=now)
 
     def change(self, **fields: Any) -> None:
-        """Set the fields given and move ``updated_at``; given none, change nothing at all."""
-        if not fields:
-            return
+        """Set the fields given; the flush moves ``updated_at`` if a stored value changed (``stamp_change``)."""
         for name, value in fields.items():
             setattr(self, name, value)
-        self.updated_at = utc_now()
 
     @classmethod
     def title_contains(cls, text: str) -> ColumnElement[bool]:
         """``text`` is in the title, taken literally (``%`` and ``_`` too), A-Z matching a-z."""
         return ascii_lower(cls.title).contains(text.translate(ASCII_LOWER), autoescape=True)
+
+
+@event.listens_for(Item, "before_update")
+def stamp_change(mapper: Mapper[Item], connection: Connection, item: Item) -> None:
+    """``updated_at`` strictly later when a flush writes a changed stored value, from the API or the admin.
+
+    SQLAlchemy calls this for every item marked dirty, one whose fields were only set to the values they had
+    included (a PUT of the item's own values); ``Session.is_modified`` compares with the values loaded (the
+    attribute history: ``5`` over ``5.0`` is no change), so such an item keeps its ``updated_at``.
+    """
+    if object_session(item).is_modified(item, include_collections=False):
+        item.updated_at = later_than(item.updated_at)
 
 
 # endregion

@@ -189,6 +189,8 @@ def test_an_item_made_in_the_admin_reads_back_through_the_api(admin, administrat
     edited = admin.get("/items/1").json()
     assert (edited["quantity"], edited["created_at"]) == (4, first["created_at"])
     assert edited["updated_at"] > edited["created_at"]
+    assert submit(admin, "/admin/item/edit/1", **{**GOOD_ITEM, "owner": "1", "quantity": "4"}).status_code == 302
+    assert admin.get("/items/1").json() == edited  # nothing changed: updated_at stays
 
 
 def test_items_made_through_the_api_show_in_the_admin_searched_and_sorted(admin, client):

@@ -168,11 +168,10 @@ class ItemView(AdminModelView):
 
     def on_model_change(self, form: Any, item: Item, is_created: bool) -> None:
         # As the API stamps an item (models.Item.create/apply): both at creation; any change moves updated_at.
-        now = utcnow()
         if is_created:
-            item.created_at = now
-        if is_created or db.session.is_modified(item):
-            item.updated_at = now
+            item.created_at = item.updated_at = utcnow()
+        elif db.session.is_modified(item):
+            item.touch()
 
 
 class UserView(AdminModelView):

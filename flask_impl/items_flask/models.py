@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_login import UserMixin
@@ -166,12 +166,19 @@ class Item(db.Model):
         return cls(**fields, owner=owner, created_at=now, updated_at=now)
 
     def apply(self, changes: Mapping[str, Any]) -> None:
-        """Set the fields given; any change at all moves ``updated_at`` to now, no change leaves it."""
-        if not changes:
-            return
+        """Set the fields given; a changed stored value moves ``updated_at`` strictly later, none leaves it.
+
+        ``Session.is_modified`` compares each field with the value loaded (SQLAlchemy's attribute history), so a
+        field set to the value it had (``5`` over ``5.0`` too: a PUT of the item's own values) is no change.
+        """
         for name, value in changes.items():
             setattr(self, name, value)
-        self.updated_at = utcnow()
+        if db.session.is_modified(self):
+            self.touch()
+
+    def touch(self) -> None:
+        """``updated_at`` to now, or a microsecond past it if the clock has not passed it (coarse, or set back)."""
+        self.updated_at = max(utcnow(), self.updated_at + timedelta(microseconds=1))
 
     @classmethod
     def title_contains(cls, text: str) -> ColumnElement[bool]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+from items_flask import models
 from tests.problem import assert_problem
 
 STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def parse(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
 # region: tests
@@ -73,6 +78,23 @@ def test_empty_patch_changes_nothing_not_even_updated_at(client, create):
     response = client.patch(f"/items/{item['id']}", json={})
     assert response.status_code == 200
     assert response.get_json() == item
+
+
+def test_a_put_or_patch_of_the_values_stored_leaves_updated_at(client, create):
+    item = create(title="pen", price=5, description="blue", quantity=9)
+    same = {"title": "pen", "price": 5.0, "description": "blue", "quantity": 9}
+    assert client.put(f"/items/{item['id']}", json=same).get_json() == item
+    assert client.patch(f"/items/{item['id']}", json={"price": 5, "quantity": 9.0}).get_json() == item
+    assert client.get(f"/items/{item['id']}").get_json() == item
+
+
+def test_a_change_moves_updated_at_strictly_later_even_when_the_clock_stands_still(client, create, monkeypatch):
+    still = datetime.now(UTC)
+    monkeypatch.setattr(models, "utcnow", lambda: still)
+    item = create(title="pen", price=5)
+    body = client.patch(f"/items/{item['id']}", json={"quantity": 1}).get_json()
+    assert parse(body["updated_at"]) - parse(item["updated_at"]) == timedelta(microseconds=1)
+    assert body["created_at"] == item["created_at"]
 
 
 def test_delete_answers_an_empty_204_then_the_item_is_gone(client, create):
