@@ -139,7 +139,7 @@ class DatabaseUnavailableMiddleware:
 
     Django default: ``OperationalError`` and ``InterfaceError`` (refused, timed out, cut: ``connect_timeout``
     and the pool's ``timeout``, settings.py) reach ``handler500``. ``process_exception`` sees what the view
-    raises, and with ``ATOMIC_REQUESTS`` also what opening the request's transaction (the first connection)
+    raises, and also what opening a write's transaction (views.py's ``dispatch``: the first connection)
     and committing it raise; the transaction is rolled back, so nothing is half-written.
     """
 

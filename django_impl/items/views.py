@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -57,6 +58,23 @@ LOCATION = OpenApiParameter(
 # checks, OPTIONS and Allow, and how the query and the body are read. (A comment, not a docstring: drf-spectacular
 # would show a docstring as the description of every operation of the views that inherit it.)
 class ContractViewMixin:
+    # endregion
+    # region: model
+    #: The methods whose request runs in one transaction, all or nothing: those that write (RFC 9110 §9.2.1).
+    atomic_methods = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Django default: autocommit, statement by statement; ATOMIC_REQUESTS would wrap reads too (on SQLite in
+        # BEGIN IMMEDIATE: every GET waiting for the write lock). Here a request that writes is one transaction, and
+        # one that fails (an exception, or any error answer) writes nothing; reads autocommit.
+        if request.method not in self.atomic_methods:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic(using=router.db_for_write(self.queryset.model)):  # the database its model is in
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code >= 400:
+                transaction.set_rollback(True)
+            return response
+
     # endregion
     # region: validation
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:

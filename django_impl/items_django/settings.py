@@ -92,8 +92,16 @@ def database(url: str) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": unquote(parts.path.removeprefix("/")),
-            # Django default: DEFERRED, "database is locked" when two requests read then write; IMMEDIATE waits.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+            # Django default: CONN_MAX_AGE 0, a new connection (file open, init_command) per request; a worker keeps
+            # its one SQLite connection (PostgreSQL's connections come from the pool below instead).
+            "CONN_MAX_AGE": None,
+            "OPTIONS": {
+                # Django default: DEFERRED, "database is locked" when two requests read then write; IMMEDIATE waits.
+                "transaction_mode": "IMMEDIATE",
+                # SQLite default: a rollback journal (readers and the writer block each other) synced at every
+                # commit; WAL lets reads go on beside the writer, NORMAL syncs at checkpoints (SQLite's "WAL" page).
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     if parts.scheme in {"postgres", "postgresql"}:
         return {
@@ -127,8 +135,6 @@ def database(url: str) -> dict[str, object]:
 
 
 DATABASES = {"default": database(os.environ.get("DATABASE_URL", "sqlite:///items.db"))}
-# Django default: autocommit, query by query; here a request that fails writes nothing.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Django default: 2.5 MiB; contract: 413 above 1 MiB (problems.py turns RequestDataTooBig into it).

@@ -31,9 +31,9 @@ def postgres_unavailable() -> str | None:
 
 POSTGRES_UNAVAILABLE = postgres_unavailable()
 
-DATABASES["default"] = {**database("sqlite:///items.db"), "ATOMIC_REQUESTS": True}  # the tests' own in-memory copy
+DATABASES["default"] = database("sqlite:///items.db")  # the tests' own in-memory copy
 if POSTGRES_UNAVAILABLE is None:
-    DATABASES["postgres"] = {**database(ADMIN_URL), "ATOMIC_REQUESTS": True, "TEST": {"NAME": POSTGRES_TEST_NAME}}
+    DATABASES["postgres"] = {**database(ADMIN_URL), "TEST": {"NAME": POSTGRES_TEST_NAME}}
 
 
 class ChosenDatabase:

@@ -33,8 +33,8 @@ def login(client: APIClient, form: str, content_type: str = FORM):
     return client.send("POST", "/token", raw=form.encode(), content_type=content_type)
 
 
-# /token runs outside ATOMIC_REQUESTS' transaction (items/urls.py), so DRF's set_rollback() on its 400s marks the
-# transaction a test runs in (a real request has none there): its tests run in transaction=True mode.
+# /token runs in no transaction of its own (TokenView.atomic_methods): its tests run in transaction=True mode, as a
+# real request would, with nothing around it.
 OUTSIDE_THE_REQUEST_TRANSACTION = pytest.mark.django_db(transaction=True, databases="__all__")
 
 

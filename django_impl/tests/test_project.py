@@ -15,7 +15,14 @@ from items.views import ItemViewSet
 from items_django.settings import database
 from tests.problem import assert_problem
 
-SQLITE = {"ENGINE": "django.db.backends.sqlite3", "OPTIONS": {"transaction_mode": "IMMEDIATE"}}
+SQLITE = {
+    "ENGINE": "django.db.backends.sqlite3",
+    "CONN_MAX_AGE": None,
+    "OPTIONS": {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    },
+}
 
 
 @pytest.mark.parametrize(

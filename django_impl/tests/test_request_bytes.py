@@ -235,5 +235,5 @@ def test_database_error_opening_the_request_transaction_is_503(client, monkeypat
     def unreachable(self):
         raise OperationalError("connection timeout expired")
 
-    monkeypatch.setattr(transaction.Atomic, "__enter__", unreachable)  # ATOMIC_REQUESTS opens it before the view
+    monkeypatch.setattr(transaction.Atomic, "__enter__", unreachable)  # ContractViewMixin.dispatch opens it
     assert_problem(client.send("POST", "/items", {"title": "x", "price": 1}), 503)

@@ -39,11 +39,15 @@ def engine_options(url: str) -> dict[str, Any]:
     }
 
 
-def enforce_foreign_keys(connection: Any, record: Any) -> None:
-    """Each new SQLite connection checks foreign keys (items.owner_id), as PostgreSQL always does."""
-    # SQLite default: foreign keys parsed but not enforced, per connection (PRAGMA foreign_keys = OFF).
+def configure_sqlite(connection: Any, record: Any) -> None:
+    """Each new SQLite connection checks foreign keys (items.owner_id), as PostgreSQL always does, and writes ahead."""
     cursor = connection.cursor()
+    # SQLite default: foreign keys parsed but not enforced, per connection (PRAGMA foreign_keys = OFF).
     cursor.execute("PRAGMA foreign_keys = ON")
+    # SQLite default: a rollback journal, where the writer blocks every reader (the other worker's too), synced at
+    # each commit; WAL lets reads go on beside the one writer, NORMAL syncs at checkpoints (SQLite's "WAL" page).
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
 
@@ -61,7 +65,7 @@ async def open_database(url: str) -> AsyncIterator[async_sessionmaker[AsyncSessi
     # password hash among them; hide_parameters=True: the statement only.
     engine = create_async_engine(url, hide_parameters=True, **engine_options(url))
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", enforce_foreign_keys)
+        event.listen(engine.sync_engine, "connect", configure_sqlite)
     try:
         # SQLAlchemy default: attributes expire at commit, so reading one after it would lazy-load (not in async).
         yield async_sessionmaker(engine, expire_on_commit=False)
