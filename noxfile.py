@@ -362,7 +362,7 @@ def server_report(session: nox.Session, tool: list[str], url: str, rest: list[st
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Each implementation's own tests, then the contract suite's self-test."""
+    """Each implementation's own tests, then the contract suite's self-test and the benchmark's unit tests."""
     impls, rest = split_targets(session)
 
     def run_one(impl):
@@ -374,6 +374,8 @@ def tests(session: nox.Session) -> None:
     if not session.posargs:
         session.install("-r", str(CONTRACT_REQUIREMENTS))
         session.run("python", "-m", "pytest", str(ROOT / "contract_tests" / "selftest"), "-p", "no:cacheprovider", "-q")
+        # The benchmark's own unit tests (stdlib only: bench/layers.py's rules on hand-written stacks).
+        session.run("python", "-m", "pytest", str(ROOT / "bench" / "tests"), "-p", "no:cacheprovider", "-q")
 
 
 @nox.session(python=PYTHON)

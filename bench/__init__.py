@@ -11,7 +11,16 @@ docs/benchmarks.md for what it measured last. Modules:
 - ``accounts``: the bench user of an implementation (sign-up, token, id) and the timed logins.
 - ``matrix``: which target runs which scenario at which concurrency on which database (full and quick).
 - ``machine``: CPU, kernel, Python, load average, package versions.
-- ``runner``: runs the plan and records every result; ``report`` and ``charts`` write docs/.
+- ``runner``: runs the plan and records every result; ``report`` writes docs/benchmarks.md from ``report_common``
+  (results and number formats), ``report_claims``/``report_claims_hello`` (the articles' claims),
+  ``report_targets`` (issue 17's targets), ``report_ratios`` (headline ratios, authentication, history),
+  ``report_runs`` (ceilings, slow database, charts, correctness, every run), ``charts`` draws the PNGs.
+- ``seeding``/``matrix`` also make the 1,000,000-item tables; ``sqltrace`` and ``queryplans`` record the SQL each
+  ORM sent and its plan, ``memory`` each server's resident set per process, ``report_scaling`` and
+  ``charts_scaling`` write the section "How cost grows".
+- ``profiling``: after the loads, each implementation under load sampled by py-spy; ``layers`` puts each sample in
+  a layer (HTTP server, routing, ORM, driver...), ``profile_charts`` draws the flame graphs and the stacked bars,
+  ``report_layers`` writes the section "Where a request's time goes" (tests: bench/tests/, in ``nox -s tests``).
 
 The slow database's proxy is ``contract_tests.dbproxy``, shared with the suite's database-fault test.
 """

@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import machine, matrix, report, runner, wrk
+from bench import machine, matrix, profiling, report, runner, wrk
 from contract_tests import databases, implementations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="where the report goes (default: docs/ for a full run)")
     parser.add_argument("--window", type=float, help="seconds per load run (default 3, quick 1)")
     parser.add_argument("--slow-ms", type=float, default=5.0, help="delay the slow database adds per answer")
+    parser.add_argument("--no-profile", action="store_true", help="skip the profiling phase (bench/profiling.py)")
     return parser.parse_args(argv)
 
 
@@ -88,28 +89,34 @@ def main(argv: list[str]) -> int:
     if args.window:
         timing = dataclasses.replace(timing, window=args.window)
     runs = select(matrix.plan(impls, args.quick), args)
-    skipped = postgres_missing() if any(r.db in matrix.POSTGRES for r in runs) else None
+    profiles = [] if args.no_profile else select(profiling.plan(impls, args.quick), args)  # after the loads
+    ptiming = profiling.QUICK if args.quick else profiling.FULL
+    skipped = postgres_missing() if any(r.db in matrix.POSTGRES for r in [*runs, *profiles]) else None
     if skipped:
         if os.environ.get("CI") == "true":
             print(f"bench: PostgreSQL is required with CI=true: {skipped}", file=sys.stderr)
             return 2
         runs = [r for r in runs if r.db not in matrix.POSTGRES]
+        profiles = [p for p in profiles if p.db not in matrix.POSTGRES]
         print(f"bench: PostgreSQL SKIPPED: {skipped}; its runs are left out", flush=True)
     markdown, assets, published = output_paths(args, complete=not skipped)
     estimate = matrix.estimate(runs, timing)
+    profile_estimate = profiling.estimate(profiles, ptiming, timing.warmup)
     groups: dict[tuple[str, str], list[matrix.Run]] = {}
     for run in runs:
         groups.setdefault((run.target.key, run.db), []).append(run)
     print(
         f"bench: {len(runs)} runs on {len(groups)} server starts, {timing.window:g} s each "
-        f"(then up to {timing.drain:g} s for the last answers); estimated {estimate / 60:.1f} min",
+        f"(then up to {timing.drain:g} s for the last answers); estimated {estimate / 60:.1f} min; then "
+        f"{len(profiles)} profiles (py-spy, {ptiming.seconds} s each): {profile_estimate / 60:.1f} min; "
+        f"in all {(estimate + profile_estimate) / 60:.1f} min",
         flush=True,
     )
     if args.list:
-        for run in runs:
+        for run in [*runs, *profiles]:
             print(f"  {run.id}")
         return 0
-    if not runs:
+    if not runs and not profiles:
         print("bench: nothing matches", file=sys.stderr)
         return 2
     try:
@@ -128,6 +135,8 @@ def main(argv: list[str]) -> int:
     for group in groups.values():
         bench.run_group(group, len(runs), remaining)
     wall = time.monotonic() - started
+    profiled = profiling.Phase(bench, ptiming, assets / "flame").run(profiles)
+    profile_wall = time.monotonic() - started - wall
     # Each venv's versions: the servers and drivers, and an implementation's own packages in its venvs.
     packages = {venv: impl.packages for impl in impls.values() for venv in (f"impl-{impl.name}", f"bench-{impl.name}")}
     venv_versions = {
@@ -153,6 +162,11 @@ def main(argv: list[str]) -> int:
         },
         "results": bench.results,
         "logins": bench.logins,
+        "memory": bench.memory,  # resident memory per process after the loads (bench/memory.py)
+        "plans": bench.plans,  # the large table's SQL and its plans (bench/queryplans.py)
+        "profiles": profiled,  # where a request's time goes, per layer (bench/profiling.py)
+        "profile_seconds": round(profile_wall, 1),
+        "profile_estimate_seconds": round(profile_estimate, 1),
     }
     assets.mkdir(parents=True, exist_ok=True)
     (assets / "results.json").write_text(json.dumps(data, indent=1) + "\n")
@@ -164,6 +178,11 @@ def main(argv: list[str]) -> int:
         print(f"bench: correctness: {line}")
     if failed:
         print(f"bench: {len(failed)} runs FAILED (see the report's 'Not measured' section)", file=sys.stderr)
+    unprofiled = [p for p in profiled if "error" in p]
+    if profiles:
+        print(f"bench: {len(profiles) - len(unprofiled)}/{len(profiles)} profiles in {profile_wall / 60:.1f} min")
+    if unprofiled:
+        print(f"bench: {len(unprofiled)} profiles FAILED (see 'Where a request's time goes')", file=sys.stderr)
     broken = report.contract_breaches(bench.results)
     if broken:
         print(
@@ -171,7 +190,7 @@ def main(argv: list[str]) -> int:
             f"server logs in {bench.logs}",
             file=sys.stderr,
         )
-    return 1 if failed or broken else 0
+    return 1 if failed or broken or unprofiled else 0
 
 
 if __name__ == "__main__":

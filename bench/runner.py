@@ -4,6 +4,11 @@ For an implementation (a target with accounts) the server's start is followed by
 sign-up (bench/accounts.py), whose token every write and every ``get-auth`` request then carries and who
 owns the seed; a production server on SQLite or PostgreSQL also has its logins timed there, once.
 
+On the large table (matrix.LARGE) a production server is also started once more, traced, right after the
+seed, and the SQL it sends is EXPLAINed (bench/queryplans.py) before any load; after its loads, every production
+server's processes have their resident memory read (bench/memory.py). Both land beside the results
+(``plans``, ``memory``), each with its error if it failed.
+
 Every result is recorded, failures included (a target that does not start fails its runs, and the run
 goes on); nothing is reported that was not measured in this run.
 """
@@ -19,9 +24,10 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench import accounts, machine, report, seeding, servers, wrk
+from bench import accounts, machine, matrix, memory, queryplans, report, seeding, servers, wrk
 from bench.matrix import SLOW_DB, Run, Timing
 from bench.scenarios import SCENARIOS
+from bench.seeding import SEED_ITEMS
 from contract_tests import databases, dbproxy, server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +81,7 @@ def slow_proxy(direct_url: str, delay_ms: float, log_dir: Path) -> Iterator[str]
 @contextlib.contextmanager
 def database(db: str, label: str) -> Iterator[str | None]:
     """The URL of a fresh database (None for "-"), dropped afterwards."""
+    db = matrix.LARGE.get(db, db)  # the large table is a table in the same kind of database
     if db == "-":
         yield None
     elif db == "sqlite":
@@ -95,6 +102,8 @@ class Runner:
         self.slow_ms = slow_ms
         self.results: list[dict] = []
         self.logins: list[dict] = []  # one per production server start on SQLite or PostgreSQL
+        self.memory: list[dict] = []  # one per production server start with a database, after its loads
+        self.plans: list[dict] = []  # one per production server start on the large table
         self.started = time.monotonic()
 
     # --- progress -----------------------------------------------------------------------------------
@@ -116,20 +125,24 @@ class Runner:
                 logs = self.logs / db  # one server log per target and database
                 base = stack.enter_context(servers.running(target, self.venv_root, url or "", logs))
                 table, account = None, None
+                size = matrix.seed_size(db, self.timing)
                 if target.accounts:
                     account = accounts.sign_up(base)
                 if direct:
                     table = seeding.find_table(direct)
-                    owner = (seeding.owner_column(direct, table), account.id) if account else None
-                    seeding.seed(direct, table, seeding.items(), owner)
-                    self.check_seed(base, account)
+                    self.seed(direct, table, size, account)
+                    self.check_seed(base, account, size)
+                if direct and target.production and db in matrix.LARGE:
+                    self.explain(target, db, direct, table, size)
                 token = account.token if account else None
-                self.warm_up(base, "hello" if not direct else "get-auth" if account else "get", token)
-                if account and target.production and db != SLOW_DB:
+                self.warm_up(base, "hello" if not direct else "get-auth" if account else "get", token, size)
+                if account and matrix.times_logins(target, db):
                     self.time_logins(runs[0], base, account)
                 for run in runs:
-                    self.results.append(self.measure(run, base, direct, table, token))
+                    self.results.append(self.measure(run, base, direct, table, token, size))
                     self.say(self.line(self.results[-1], total, estimate_left()))
+                if direct and target.production:
+                    self.read_memory(runs[0], base, size)
         except Exception as error:  # noqa: BLE001  (recorded as "not measured"; the other targets still run)
             done = {r["id"] for r in self.results}
             reason = f"{type(error).__name__}: {str(error).strip()[:1500]}"
@@ -138,21 +151,50 @@ class Runner:
                 if run.id not in done:
                     self.results.append({**self.describe(run), "error": reason})
 
-    @staticmethod
-    def check_seed(base: str, account: accounts.Account | None) -> None:
-        """The server counts the seed (and, with accounts, every seeded item as the bench user's)."""
-        total_items = servers.get_json(base + "/items?limit=1")["total"]
-        if total_items != seeding.SEED_ITEMS:
-            raise seeding.SeedError(f"seeded {seeding.SEED_ITEMS} items, the server counts {total_items}")
-        if account:
-            owned = servers.get_json(f"{base}/items?limit=1&owner={urllib.parse.quote(account.username)}")["total"]
-            if owned != seeding.SEED_ITEMS:
-                raise seeding.SeedError(f"seeded {seeding.SEED_ITEMS} items for the bench user, it owns {owned}")
+    def seed(self, direct: str, table: str, size: int, account: accounts.Account | None) -> None:
+        """The 10,000-item seed, or the large table made by the database (seeding.generate), timed."""
+        owner = (seeding.owner_column(direct, table), account.id) if account else None
+        started = time.monotonic()
+        if size == seeding.SEED_ITEMS:
+            seeding.seed(direct, table, seeding.items(), owner)
+        else:
+            seeding.generate(direct, table, size, owner)
+            self.say(f"    seeded {size:,} items in {time.monotonic() - started:.1f} s")
 
-    def warm_up(self, base: str, scenario: str, token: str | None) -> None:
+    @staticmethod
+    def check_seed(base: str, account: accounts.Account | None, size: int = seeding.SEED_ITEMS) -> None:
+        """The server counts the seed (and, with accounts, every seeded item as the bench user's)."""
+        total_items = servers.get_json(base + "/items?limit=1", timeout=60)["total"]
+        if total_items != size:
+            raise seeding.SeedError(f"seeded {size} items, the server counts {total_items}")
+        if account:
+            owner = urllib.parse.quote(account.username)
+            owned = servers.get_json(f"{base}/items?limit=1&owner={owner}", timeout=60)["total"]
+            if owned != size:
+                raise seeding.SeedError(f"seeded {size} items for the bench user, it owns {owned}")
+
+    def warm_up(self, base: str, scenario: str, token: str | None, size: int = seeding.SEED_ITEMS) -> None:
         if self.timing.warmup > 0:
-            load = wrk.Load(concurrency=16, window=self.timing.warmup, drain=0)
+            load = wrk.Load(concurrency=16, window=self.timing.warmup, drain=0, ids=size)
             wrk.run(self.wrk, base, SCENARIOS[scenario], load, token)
+
+    def explain(self, target: servers.Target, db: str, direct: str, table: str, size: int) -> None:
+        """The SQL of GET one, the list and the search, traced on a second start and EXPLAINed (queryplans)."""
+        started = time.monotonic()
+        found = queryplans.explain_all(target, db, direct, table, self.venv_root, self.logs / db, size)
+        self.plans.append(found)
+        counted = sum(len(r["statements"]) for r in found.get("requests", {}).values())
+        outcome = f"!! {found['error']}" if "error" in found else f"{counted} statements explained"
+        self.say(f"    SQL traced and explained in {time.monotonic() - started:.1f} s: {outcome}")
+
+    def read_memory(self, run: Run, base: str, size: int) -> None:
+        """Each process's resident memory after the loads (memory.processes), or why it could not be read."""
+        found = {"target": run.target.key, "app": run.target.app, "db": run.db, "items": size}
+        try:
+            found["processes"] = memory.processes(base)
+        except (memory.ProcessesNotFound, OSError) as error:
+            found["error"] = f"{type(error).__name__}: {error}"
+        self.memory.append(found)
 
     def time_logins(self, run: Run, base: str, account: accounts.Account) -> None:
         """``timing.logins`` sequential ``POST /token``, timed, on the server with nothing else to do."""
@@ -192,14 +234,17 @@ class Runner:
             "accounts": t.accounts,
         }
 
-    def measure(self, run: Run, base: str, direct: str | None, table: str | None, token: str | None) -> dict:
+    def measure(
+        self, run: Run, base: str, direct: str | None, table: str | None, token: str | None, size: int = SEED_ITEMS
+    ) -> dict:
         scenario = SCENARIOS[run.scenario]
-        load = wrk.Load(run.concurrency, self.timing.window, self.timing.drain)
+        load = wrk.Load(run.concurrency, self.timing.window, self.timing.drain, ids=size)
         before_count = seeding.count(direct, table) if scenario.writes else None
         load_before = machine.load1()
         summary = wrk.run(self.wrk, base, scenario, load, token)
         load_after = machine.load1()
         result = {**self.describe(run), **summary, "load_before": load_before, "load_after": load_after}
+        result["items"] = size  # the items seeded (the large table holds fewer in a quick run)
         # Answers over the time from the start to the last answer (all requests sent were answered).
         result["rps"] = summary["received"] / summary["span"] if summary["span"] > 0 else 0.0
         result["latency_ms"] = {k: v / 1000 for k, v in summary.pop("latency_us").items()}
@@ -218,7 +263,7 @@ class Runner:
                 "ok": after == before_count + created,
                 "exact": result["unanswered"] == 0,
             }
-            seeding.reset(direct, table)  # so that every run starts from the same 10,000 items
+            seeding.reset(direct, table, size)  # so that every run starts from the same items
         return result
 
     def line(self, r: dict, total: int, left: float) -> str:

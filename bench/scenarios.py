@@ -38,7 +38,14 @@ class Scenario:
         return None
 
 
-STATIC = {"list": "/items?limit=20&sort=-price", "hello": "/hello"}
+SEARCH_WORD = "kilo"  # one of seeding.WORDS: in ~19% of the titles (three words drawn from 15)
+STATIC = {
+    "list": "/items?limit=20&sort=-price",
+    "list-1": "/items?limit=1&sort=-price",
+    "list-100": "/items?limit=100&sort=-price",
+    "search": f"/items?q={SEARCH_WORD}&limit=20",
+    "hello": "/hello",
+}
 
 SCENARIOS = {
     s.name: s
@@ -46,6 +53,9 @@ SCENARIOS = {
         Scenario("get", "GET /items/{id}", (("get", 1),), writes=False),
         Scenario("get-auth", "GET /items/{id} with a bearer token", (("get-auth", 1),), writes=False, auth=True),
         Scenario("list", "GET /items?limit=20&sort=-price", (("list", 1),), writes=False),
+        Scenario("list-1", "GET /items?limit=1&sort=-price", (("list-1", 1),), writes=False),
+        Scenario("list-100", "GET /items?limit=100&sort=-price", (("list-100", 1),), writes=False),
+        Scenario("search", f"GET /items?q={SEARCH_WORD}&limit=20", (("search", 1),), writes=False),
         Scenario("post", "POST /items", (("post", 1),), writes=True),
         Scenario(
             "mixed",
@@ -197,11 +207,14 @@ def lua_token(token: str | None) -> str:
     return f'"{token}"'
 
 
-def lua_script(scenario: Scenario, window: float, drain: bool, marker: str = "", token: str | None = None) -> str:
+def lua_script(
+    scenario: Scenario, window: float, drain: bool, marker: str = "", token: str | None = None, ids: int = SEED_ITEMS
+) -> str:
     """The script for one run; with ``drain``, each thread writes ``marker`` + its number once drained.
 
     ``token``: the bearer token sent on every write, and on every request of a scenario with ``auth``
-    (which needs one); None for a target without accounts.
+    (which needs one); None for a target without accounts. ``ids``: the seeded items (ids 1..``ids``), from
+    which GET one and PATCH pick at random.
     """
     if scenario.auth and token is None:
         raise ValueError(f"scenario {scenario.name} sends a bearer token: give one")
@@ -218,7 +231,7 @@ def lua_script(scenario: Scenario, window: float, drain: bool, marker: str = "",
         "name": scenario.name,
         "window": window,
         "marker": marker,
-        "ids": SEED_ITEMS,
+        "ids": ids,
         "kinds": ", ".join(f'"{k}"' for k in kinds),
         "cumulative": ", ".join(str(c) for c in cumulative),
         "total": total,

@@ -128,7 +128,10 @@ def primary_config(impl: implementations.Implementation) -> ServerConfig:
     command = list(impl.serve)
     workers = int(command[command.index("--workers") + 1]) if "--workers" in command else 1
     interface = "asgi" if impl.server == "uvicorn" else "wsgi"
-    return ServerConfig(impl.server, interface, workers)
+    kind = impl.server
+    if kind == "uvicorn" and "uvloop" in command:  # uvicorn[standard]'s loop and parser, as FastAPI's docs deploy it
+        kind = "uvicorn-std"
+    return ServerConfig(kind, interface, workers)
 
 
 def primary(impl: implementations.Implementation) -> Target:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.scenarios import Scenario, lua_script
+from bench.seeding import SEED_ITEMS
 
 TIMEOUT_S = 10  # wrk's per-request timeout: an answer later than this counts as a timeout error
 
@@ -52,6 +53,7 @@ class Load:
     concurrency: int
     window: float  # seconds of measured load
     drain: float  # at most this many seconds more, sending nothing, until every request is answered
+    ids: int = SEED_ITEMS  # the seeded items: GET one and PATCH pick an id from 1..ids
 
     @property
     def threads(self) -> int:
@@ -70,7 +72,7 @@ def run(wrk: str, base_url: str, scenario: Scenario, load: Load, token: str | No
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as folder:
         marker = str(Path(folder) / "drained-")
         script = Path(folder) / f"{scenario.name}.lua"
-        script.write_text(lua_script(scenario, load.window, drain > 0, marker, token))
+        script.write_text(lua_script(scenario, load.window, drain > 0, marker, token, load.ids))
         url = base_url + (scenario.static_path or "/")
         command = [wrk, f"-t{load.threads}", f"-c{load.concurrency}", f"-d{total}s", f"--timeout={TIMEOUT_S}s"]
         process = subprocess.Popen(
