@@ -153,7 +153,7 @@ class Phase:
                 )
                 account = accounts.sign_up(base)
                 table = seeding.find_table(url)
-                seeding.seed(url, table, seeding.items(), (seeding.owner_column(url, table), account.id))
+                self.bench.seed(url, table, seeding.SEED_ITEMS, account)
                 runner.Runner.check_seed(base, account)
                 self.bench.warm_up(base, "get", account.token)
                 root, workers = processes(base)

@@ -127,7 +127,7 @@ class PostgresTrace:
                     continue
                 upstream_writer.write(head + body)
                 break
-            back = asyncio.ensure_future(self._pipe(upstream_reader, writer))
+            back = asyncio.ensure_future(dbproxy.pipe(upstream_reader, writer, 0))
             prepared: dict[str, tuple[str, tuple[int, ...]]] = {}
             while code != CANCEL_REQUEST:
                 head = await reader.readexactly(5)
@@ -157,15 +157,6 @@ class PostgresTrace:
             if name in prepared:
                 text, types = prepared[name]
                 self._record(Statement(text, types, params))
-
-    @staticmethod
-    async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError, asyncio.CancelledError):
-            while chunk := await reader.read(dbproxy.CHUNK):
-                writer.write(chunk)
-                await writer.drain()
-        with contextlib.suppress(Exception):
-            writer.close()
 
 
 class SqliteTrace:

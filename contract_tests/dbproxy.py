@@ -82,8 +82,9 @@ def _reset(writer: asyncio.StreamWriter | None) -> None:
     writer.transport.abort()
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
-    """Copy ``reader`` to ``writer`` until end of stream, each chunk ``delay`` seconds late (0: at once)."""
+async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
+    """Copy ``reader`` to ``writer`` until end of stream, each chunk ``delay`` seconds late (0: at once), then
+    close ``writer``. Also bench/sqltrace.py's, for the answers its recording proxy passes back."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue = asyncio.Queue()
 
@@ -183,8 +184,8 @@ class DatabaseProxy:
                 return
             self._counts["forwarded"] += 1
             await asyncio.gather(
-                _pipe(client_reader, link.upstream, 0.0),  # client -> database: at once
-                _pipe(server_reader, client_writer, self.delay),  # database -> client: each answer held `delay`
+                pipe(client_reader, link.upstream, 0.0),  # client -> database: at once
+                pipe(server_reader, client_writer, self.delay),  # database -> client: each answer held `delay`
                 return_exceptions=True,
             )
         except ConnectionError:

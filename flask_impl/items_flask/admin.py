@@ -170,8 +170,8 @@ class ItemView(AdminModelView):
         # As the API stamps an item (models.Item.create/apply): both at creation; any change moves updated_at.
         if is_created:
             item.created_at = item.updated_at = utcnow()
-        elif db.session.is_modified(item):
-            item.touch()
+        else:
+            item.stamp_change()
 
 
 class UserView(AdminModelView):

@@ -173,12 +173,13 @@ class Item(db.Model):
         """
         for name, value in changes.items():
             setattr(self, name, value)
-        if db.session.is_modified(self):
-            self.touch()
+        self.stamp_change()
 
-    def touch(self) -> None:
-        """``updated_at`` to now, or a microsecond past it if the clock has not passed it (coarse, or set back)."""
-        self.updated_at = max(utcnow(), self.updated_at + timedelta(microseconds=1))
+    def stamp_change(self) -> None:
+        """If a stored value changed, ``updated_at`` to now, or a microsecond past it if the clock has not passed
+        it (coarse, or set back); the API's ``apply`` and the admin's edits both end here."""
+        if db.session.is_modified(self):
+            self.updated_at = max(utcnow(), self.updated_at + timedelta(microseconds=1))
 
     @classmethod
     def title_contains(cls, text: str) -> ColumnElement[bool]:
